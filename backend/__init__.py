@@ -1,0 +1,1 @@
+"""Handwritten-digit recognizer: MNIST data, CNN training, and the prediction API."""
