@@ -1,0 +1,40 @@
+"""backend/artifacts.py: atomic writes and verified, safe model loading."""
+
+import json
+
+import pytest
+
+from backend.artifacts import ModelFileError, atomic_path, load_model, save_model, write_json
+from backend.model import build_mlp
+
+
+def test_atomic_path_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "card.json"
+    write_json(target, {"v": 1})
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half a fi")
+            raise RuntimeError("crash mid-write")
+    assert json.loads(target.read_text()) == {"v": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["card.json"]
+
+
+def test_save_then_load_round_trip_and_tamper_detection(tmp_path):
+    path = tmp_path / "m.keras"
+    card = save_model(build_mlp(), path, {"arch": "mlp"})
+    assert card["version"].startswith("mlp-") and card["file_bytes"] == path.stat().st_size
+    model, loaded_card = load_model(path)
+    assert loaded_card["sha256"] == card["sha256"] and model.name == "digit_mlp"
+
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(ModelFileError, match="does not match its model card"):
+        load_model(path)
+
+
+def test_missing_card_and_wrong_suffix_are_refused(tmp_path):
+    path = tmp_path / "m.keras"
+    path.write_bytes(b"x")
+    with pytest.raises(ModelFileError, match="No model card"):
+        load_model(path)
+    with pytest.raises(ModelFileError, match="only .keras"):
+        load_model(tmp_path / "m.h5")
