@@ -20,3 +20,26 @@ def mnist():
     from backend.data import load_mnist
 
     return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def predictor():
+    """The shipped model (or $DIGITS_MODEL_PATH), loaded once for the whole run."""
+    from backend.config import Config
+    from backend.inference import Predictor
+
+    loaded = Predictor(Config().MODEL_PATH)
+    loaded.load()
+    return loaded
+
+
+@pytest.fixture
+def app(predictor):
+    from backend.app import create_app
+
+    return create_app({"TESTING": True}, predictor=predictor)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
