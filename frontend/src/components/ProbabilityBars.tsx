@@ -1,0 +1,45 @@
+const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+
+export interface ProbabilityBarsProps {
+  /** Ten probabilities (0..1) for digits 0..9, or null before the first prediction. */
+  probabilities: readonly number[] | null;
+}
+
+/** Probability as a percentage with one decimal. */
+export const toPercent = (p: number): number => Math.round(Math.min(1, Math.max(0, p)) * 1000) / 10;
+
+/** Ten horizontal bars, 0..9, the most likely one highlighted; widths animate via CSS. */
+export function ProbabilityBars({ probabilities }: ProbabilityBarsProps) {
+  const values = DIGITS.map((d) => probabilities?.[d] ?? 0);
+  const top = probabilities ? values.indexOf(Math.max(...values)) : -1;
+  return (
+    <ol className="bars" aria-label="Probability of each digit">
+      {DIGITS.map((digit) => {
+        const percent = toPercent(values[digit]!);
+        const label = `${percent.toFixed(1)}%`;
+        return (
+          <li key={digit} className={digit === top ? 'bar-row top' : 'bar-row'}>
+            <span className="bar-digit" aria-hidden="true">
+              {digit}
+            </span>
+            <div
+              className="bar-track"
+              role="progressbar"
+              data-testid={`prob-${digit}`}
+              aria-label={`Digit ${digit}`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={percent}
+              aria-valuetext={label}
+            >
+              <div className="bar-fill" style={{ width: `${percent}%` }} />
+            </div>
+            <span className="bar-value" aria-hidden="true">
+              {probabilities ? label : '–'}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The drawing as data: strokes of points in normalized coordinates (0..1 on both axes),
+ * independent of the canvas' CSS size or device pixel ratio. Every function here is pure,
+ * so the undo/clear logic and the rendering can be tested without a real canvas.
+ */
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export type Stroke = readonly Point[];
+
+export interface Drawing {
+  /** Finished strokes, oldest first. */
+  readonly strokes: readonly Stroke[];
+  /** The stroke being drawn right now, if a pointer is down. */
+  readonly current: Stroke | null;
+}
+
+/** Stroke width as a fraction of the canvas side: ~2 px at MNIST's 28 px. */
+export const STROKE_WIDTH_RATIO = 1 / 14;
+
+/** The size of the picture sent to the API, whatever the size of the canvas on screen. */
+export const EXPORT_SIZE = 280;
+
+/** Points closer than this (in normalized units) to the previous one are dropped. */
+const MIN_STEP = 0.002;
+
+export const emptyDrawing: Drawing = { strokes: [], current: null };
+
+const clamp01 = (value: number): number => (value < 0 ? 0 : value > 1 ? 1 : value);
+
+/** Client coordinates -> normalized coordinates inside `rect` (clamped to the canvas). */
+export function normalizePoint(clientX: number, clientY: number, rect: { left: number; top: number; width: number; height: number }): Point {
+  const x = rect.width > 0 ? (clientX - rect.left) / rect.width : 0;
+  const y = rect.height > 0 ? (clientY - rect.top) / rect.height : 0;
+  return { x: clamp01(x), y: clamp01(y) };
+}
+
+/** Start a new stroke at `point` (a stroke still in progress is kept as finished first). */
+export function beginStroke(drawing: Drawing, point: Point): Drawing {
+  const strokes = drawing.current && drawing.current.length > 0 ? [...drawing.strokes, drawing.current] : drawing.strokes;
+  return { strokes, current: [point] };
+}
+
+/** Add points to the stroke in progress; a no-op when no stroke is in progress. */
+export function extendStroke(drawing: Drawing, points: readonly Point[]): Drawing {
+  if (!drawing.current) return drawing;
+  const current = [...drawing.current];
+  for (const point of points) {
+    const last = current[current.length - 1];
+    if (last && Math.hypot(point.x - last.x, point.y - last.y) < MIN_STEP) continue;
+    current.push(point);
+  }
+  return current.length === drawing.current.length ? drawing : { strokes: drawing.strokes, current };
+}
+
+/** Finish the stroke in progress (a single tap stays as a dot). */
+export function endStroke(drawing: Drawing): Drawing {
+  if (!drawing.current) return drawing;
+  return { strokes: [...drawing.strokes, drawing.current], current: null };
+}
+
+/** Remove the most recent stroke: the one in progress if any, else the last finished one. */
+export function undo(drawing: Drawing): Drawing {
+  if (drawing.current) return { strokes: drawing.strokes, current: null };
+  if (drawing.strokes.length === 0) return drawing;
+  return { strokes: drawing.strokes.slice(0, -1), current: null };
+}
+
+export function clear(drawing: Drawing): Drawing {
+  return drawing.strokes.length === 0 && !drawing.current ? drawing : emptyDrawing;
+}
+
+/** Every stroke, the one in progress last. */
+export function allStrokes(drawing: Drawing): Stroke[] {
+  return drawing.current ? [...drawing.strokes, drawing.current] : [...drawing.strokes];
+}
+
+export function isEmpty(drawing: Drawing): boolean {
+  return drawing.strokes.length === 0 && (!drawing.current || drawing.current.length === 0);
+}
+
+export function canUndo(drawing: Drawing): boolean {
+  return !isEmpty(drawing);
+}
+
+/** The subset of CanvasRenderingContext2D that rendering needs (easy to fake in tests). */
+export type StrokeContext = Pick<
+  CanvasRenderingContext2D,
+  | 'beginPath'
+  | 'moveTo'
+  | 'lineTo'
+  | 'quadraticCurveTo'
+  | 'arc'
+  | 'stroke'
+  | 'fill'
+  | 'lineCap'
+  | 'lineJoin'
+  | 'lineWidth'
+  | 'strokeStyle'
+  | 'fillStyle'
+>;
+
+/**
+ * Draw `strokes` onto a square of `size` pixels: round caps and joins, width `size / 14`,
+ * smoothed with quadratic curves through the midpoints of successive points.
+ */
+export function renderStrokes(ctx: StrokeContext, strokes: readonly Stroke[], size: number, color: string): void {
+  const width = size * STROKE_WIDTH_RATIO;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = width;
+  ctx.strokeStyle = color;
+  ctx.fillStyle = color;
+  for (const stroke of strokes) {
+    const first = stroke[0];
+    if (!first) continue;
+    if (stroke.length === 1) {
+      ctx.beginPath();
+      ctx.arc(first.x * size, first.y * size, width / 2, 0, Math.PI * 2);
+      ctx.fill();
+      continue;
+    }
+    ctx.beginPath();
+    ctx.moveTo(first.x * size, first.y * size);
+    for (let i = 1; i < stroke.length - 1; i++) {
+      const p = stroke[i]!;
+      const next = stroke[i + 1]!;
+      ctx.quadraticCurveTo(p.x * size, p.y * size, ((p.x + next.x) / 2) * size, ((p.y + next.y) / 2) * size);
+    }
+    const last = stroke[stroke.length - 1]!;
+    ctx.lineTo(last.x * size, last.y * size);
+    ctx.stroke();
+  }
+}
