@@ -86,16 +86,21 @@ def ink_map(image: Image.Image) -> np.ndarray:
     if max(image.size) > WORKING_SIZE:
         image = image.copy()
         image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
-    rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
-    alpha = rgba[..., 3]
-    gray = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    if np.median(_border(alpha)) < 0.5:
-        ink = alpha  # drawn on a transparent background: whatever is opaque is ink
-    else:
-        gray = gray * alpha + (1.0 - alpha)  # flatten any partial transparency onto white
-        ink = 1.0 - gray if np.median(_border(gray)) > 0.5 else gray
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A"))
+        if np.median(_border(alpha)) < 128:
+            return _drop_background(alpha.astype(np.float32) / 255.0)  # whatever is opaque is ink
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    return _drop_background(1.0 - gray if np.median(_border(gray)) > 0.5 else gray)
+
+
+def _drop_background(ink: np.ndarray) -> np.ndarray:
+    """Subtract the border's ink level (paper tone) and zero what is left below NOISE_FLOOR."""
     background = float(np.median(_border(ink)))
-    ink = np.clip((ink - background) / max(1.0 - background, 1e-6), 0.0, 1.0)
+    if background > 0:
+        ink = np.clip((ink - background) / (1.0 - background), 0.0, 1.0)
     ink[ink < NOISE_FLOOR] = 0.0
     return ink
 
