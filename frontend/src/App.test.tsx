@@ -1,0 +1,264 @@
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from './App';
+import { ApiError, type ModelCard, type Prediction } from './api';
+import type { Stroke } from './strokes';
+import { stubCanvas } from './test/fakeCanvas';
+
+const answer = (digit: number, confidence = 0.97): Prediction => ({
+  digit,
+  confidence,
+  probabilities: Array.from({ length: 10 }, (_, d) => (d === digit ? confidence : (1 - confidence) / 9)),
+  input: `data:image/png;base64,SEEN${digit}`,
+  model: 'test',
+});
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Export each drawing as a description of its strokes, so tests can see what was sent. */
+const exportImage = (strokes: readonly Stroke[]) => `strokes:${strokes.length}:${strokes.map((s) => s.length).join(',')}`;
+
+function setup(
+  predict: (image: string, signal: AbortSignal) => Promise<Prediction>,
+  card: ModelCard | null = null,
+) {
+  stubCanvas();
+  vi.spyOn(HTMLCanvasElement.prototype, 'getBoundingClientRect').mockReturnValue({
+    left: 0,
+    top: 0,
+    width: 280,
+    height: 280,
+    right: 280,
+    bottom: 280,
+    x: 0,
+    y: 0,
+    toJSON: () => ({}),
+  });
+  // No card unless a test asks for one (a never-settling load keeps React's act() quiet).
+  const loadModelCard = vi.fn(() => (card ? Promise.resolve(card) : new Promise<ModelCard>(() => undefined)));
+  render(<App predict={predict} exportImage={exportImage} loadModelCard={loadModelCard} />);
+  const canvas = screen.getByTestId('digit-canvas');
+  let id = 0;
+  const stroke = (points: [number, number][], end = true) => {
+    const pointerId = ++id;
+    const [first, ...rest] = points;
+    fireEvent.pointerDown(canvas, { pointerId, pointerType: 'mouse', button: 0, clientX: first![0], clientY: first![1] });
+    for (const [x, y] of rest) fireEvent.pointerMove(canvas, { pointerId, pointerType: 'mouse', clientX: x, clientY: y });
+    if (end) {
+      const last = points[points.length - 1]!;
+      fireEvent.pointerUp(canvas, { pointerId, pointerType: 'mouse', clientX: last[0], clientY: last[1] });
+    }
+  };
+  return { canvas, stroke, loadModelCard };
+}
+
+describe('App', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('prompts to draw and sends nothing while the canvas is empty', async () => {
+    const predict = vi.fn(async () => answer(1));
+    setup(predict, { version: 'cnn-42', test_accuracy: 0.9931, params: 1234 });
+    expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a digit/i);
+    expect(screen.getByTestId('predict')).toBeDisabled();
+    expect(screen.getByTestId('undo')).toBeDisabled();
+    expect(screen.getByTestId('clear')).toBeDisabled();
+    fireEvent.keyDown(window, { key: 'Escape' });
+    fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    await act(async () => vi.advanceTimersByTimeAsync(1000));
+    expect(predict).not.toHaveBeenCalled();
+    expect(await screen.findByTestId('model-card')).toHaveTextContent('cnn-42 · 99.31% test accuracy');
+  });
+
+  it('predicts at the end of a stroke and shows the digit, confidence, bars and preview', async () => {
+    const predict = vi.fn(async () => answer(7));
+    const { stroke } = setup(predict);
+    stroke([
+      [40, 40],
+      [240, 40],
+      [120, 250],
+    ]);
+    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('7');
+    expect(screen.getByTestId('confidence')).toHaveTextContent('97.0%');
+    expect(screen.getByTestId('prob-7')).toHaveAttribute('aria-valuenow', '97');
+    expect(screen.getByTestId('model-input')).toHaveAttribute('src', 'data:image/png;base64,SEEN7');
+    const last = predict.mock.calls.at(-1) as unknown as [string, AbortSignal];
+    expect(last[0]).toBe('strokes:1:3');
+  });
+
+  it('predicts while drawing, throttled to about every 200 ms', async () => {
+    const predict = vi.fn(async () => answer(1));
+    const { stroke } = setup(predict);
+    stroke([[140, 20]], false);
+    for (let i = 1; i <= 60; i++) {
+      fireEvent.pointerMove(screen.getByTestId('digit-canvas'), { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: 20 + i * 4 });
+      await act(async () => vi.advanceTimersByTimeAsync(16)); // ~60 fps for ~1 s
+    }
+    const during = predict.mock.calls.length;
+    expect(during).toBeGreaterThanOrEqual(4);
+    expect(during).toBeLessThanOrEqual(7);
+    fireEvent.pointerUp(screen.getByTestId('digit-canvas'), { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: 260 });
+    expect(predict.mock.calls.length).toBe(during + 1); // once more, at once, at the stroke end
+    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
+  });
+
+  it('lets the latest request win: a slow stale answer never overwrites a newer one', async () => {
+    const slow = deferred<Prediction>();
+    const fast = deferred<Prediction>();
+    const signals: AbortSignal[] = [];
+    const predict = vi
+      .fn<(image: string, signal: AbortSignal) => Promise<Prediction>>()
+      .mockImplementationOnce((_i, signal) => {
+        signals.push(signal);
+        return slow.promise;
+      })
+      .mockImplementationOnce((_i, signal) => {
+        signals.push(signal);
+        return fast.promise;
+      });
+    setup(predict);
+    const canvas = screen.getByTestId('digit-canvas');
+    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 50, clientY: 50 }); // request 1 (leading)
+    fireEvent.pointerUp(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 200, clientY: 200 }); // request 2
+    expect(predict).toHaveBeenCalledTimes(2);
+    expect(signals[0]!.aborted).toBe(true);
+    await act(async () => fast.resolve(answer(3)));
+    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('3');
+    await act(async () => slow.resolve(answer(8)));
+    expect(screen.getByTestId('prediction-digit')).toHaveTextContent('3');
+  });
+
+  it('undo and clear work by button and keyboard, and re-predict', async () => {
+    const predict = vi.fn(async (image: string) => answer(image === 'strokes:1:2' ? 1 : 4));
+    const { stroke } = setup(predict);
+    stroke([
+      [60, 20],
+      [60, 160],
+    ]);
+    stroke([
+      [20, 150],
+      [250, 150],
+    ]);
+    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('4');
+
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('undo'));
+    });
+    expect(predict.mock.calls.at(-1)![0]).toBe('strokes:1:2');
+    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('1'));
+
+    stroke([
+      [20, 150],
+      [250, 150],
+    ]);
+    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('4'));
+    await act(async () => {
+      fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    });
+    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('1'));
+    await act(async () => {
+      fireEvent.keyDown(window, { key: 'Z', metaKey: true });
+    });
+    expect(screen.getByTestId('prompt')).toBeInTheDocument();
+    expect(screen.getByTestId('prob-1')).toHaveAttribute('aria-valuenow', '0');
+
+    stroke([
+      [60, 20],
+      [60, 160],
+    ]);
+    await screen.findByTestId('prediction-digit');
+    const calls = predict.mock.calls.length;
+    await act(async () => {
+      fireEvent.keyDown(window, { key: 'Escape' });
+    });
+    expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a digit/i);
+    stroke([
+      [60, 20],
+      [60, 160],
+    ]);
+    await screen.findByTestId('prediction-digit');
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('clear'));
+    });
+    expect(screen.queryByTestId('prediction-digit')).toBeNull();
+    expect(screen.getByTestId('clear')).toBeDisabled();
+    expect(predict.mock.calls.length).toBe(calls + 1); // clearing sends nothing
+  });
+
+  it('shows a non-blocking error with Retry when the API is down, and keeps the drawing', async () => {
+    let down = true;
+    const predict = vi.fn(async () => {
+      if (down) throw new ApiError('network', 'Can’t reach the recognizer. Is the server running?');
+      return answer(0);
+    });
+    const { stroke } = setup(predict);
+    stroke([
+      [140, 30],
+      [40, 140],
+      [140, 250],
+      [240, 140],
+      [140, 30],
+    ]);
+    expect(await screen.findByRole('alert')).toHaveTextContent(/can’t reach/i);
+    expect(screen.getByTestId('undo')).toBeEnabled(); // the drawing is still there
+    expect(screen.getByTestId('predict')).toBeEnabled();
+    down = false;
+    await userEvent.setup({ advanceTimers: vi.advanceTimersByTime }).click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('0');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(predict.mock.calls.at(-1)![0]).toBe('strokes:1:5');
+  });
+
+  it('the Predict button asks again for the current drawing', async () => {
+    const predict = vi.fn(async () => answer(2));
+    const { stroke } = setup(predict);
+    stroke([
+      [40, 60],
+      [200, 60],
+    ]);
+    await screen.findByTestId('prediction-digit');
+    const before = predict.mock.calls.length;
+    await userEvent.setup({ advanceTimers: vi.advanceTimersByTime }).click(screen.getByRole('button', { name: 'Predict the digit' }));
+    expect(predict.mock.calls.length).toBe(before + 1);
+  });
+
+  it('treats a server "empty_canvas" answer as nothing drawn, not as an error', async () => {
+    const predict = vi.fn(async () => {
+      throw new ApiError('empty_canvas', 'Nothing is drawn.', 422);
+    });
+    const { stroke } = setup(predict);
+    stroke([[100, 100]]);
+    await act(async () => vi.advanceTimersByTimeAsync(50));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByTestId('prediction-digit')).toBeNull();
+  });
+
+  it('labels every button for screen readers and reaches them by keyboard', async () => {
+    const { stroke } = setup(vi.fn(async () => answer(1)));
+    stroke([
+      [60, 20],
+      [60, 160],
+    ]);
+    await screen.findByTestId('prediction-digit');
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    for (const name of ['Undo last stroke', 'Clear the drawing', 'Predict the digit']) {
+      await user.tab();
+      expect(screen.getByRole('button', { name })).toHaveFocus();
+    }
+    await user.keyboard('{Shift>}{Tab}{Tab}{/Shift}{Enter}'); // Undo, by keyboard
+    expect(screen.getByTestId('prompt')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,101 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { emptyDrawing, type Drawing } from '../strokes';
+import { setRect, stubCanvas } from '../test/fakeCanvas';
+import { DrawingCanvas } from './DrawingCanvas';
+
+function setup(drawing: Drawing = emptyDrawing) {
+  const contexts = stubCanvas();
+  const onStrokeStart = vi.fn();
+  const onStrokeMove = vi.fn();
+  const onStrokeEnd = vi.fn();
+  const view = render(
+    <DrawingCanvas drawing={drawing} onStrokeStart={onStrokeStart} onStrokeMove={onStrokeMove} onStrokeEnd={onStrokeEnd} />,
+  );
+  const canvas = screen.getByTestId('digit-canvas') as HTMLCanvasElement;
+  setRect(canvas, 200, 10, 10);
+  return { canvas, contexts, onStrokeStart, onStrokeMove, onStrokeEnd, ...view };
+}
+
+describe('DrawingCanvas', () => {
+  it('is labelled for screen readers', () => {
+    setup();
+    expect(screen.getByRole('img', { name: /draw one digit/i })).toBeInTheDocument();
+  });
+
+  it('turns pointer events into normalized stroke callbacks', () => {
+    const { canvas, onStrokeStart, onStrokeMove, onStrokeEnd } = setup();
+    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 60, clientY: 110 });
+    expect(onStrokeStart).toHaveBeenCalledWith({ x: 0.25, y: 0.5 });
+    fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 110, clientY: 110 });
+    expect(onStrokeMove).toHaveBeenLastCalledWith([{ x: 0.5, y: 0.5 }]);
+    fireEvent.pointerUp(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 160, clientY: 210 });
+    expect(onStrokeMove).toHaveBeenLastCalledWith([{ x: 0.75, y: 1 }]);
+    expect(onStrokeEnd).toHaveBeenCalledTimes(1);
+  });
+
+  it('works the same with touch and pen, and ends a cancelled stroke', () => {
+    const { canvas, onStrokeStart, onStrokeEnd } = setup();
+    fireEvent.pointerDown(canvas, { pointerId: 7, pointerType: 'touch', clientX: 10, clientY: 10 });
+    fireEvent.pointerCancel(canvas, { pointerId: 7, pointerType: 'touch' });
+    fireEvent.pointerDown(canvas, { pointerId: 8, pointerType: 'pen', clientX: 210, clientY: 210 });
+    fireEvent.pointerUp(canvas, { pointerId: 8, pointerType: 'pen', clientX: 210, clientY: 210 });
+    expect(onStrokeStart).toHaveBeenNthCalledWith(1, { x: 0, y: 0 });
+    expect(onStrokeStart).toHaveBeenNthCalledWith(2, { x: 1, y: 1 });
+    expect(onStrokeEnd).toHaveBeenCalledTimes(2);
+  });
+
+  it('ignores a second finger, moves without a press and non-primary mouse buttons', () => {
+    const { canvas, onStrokeStart, onStrokeMove, onStrokeEnd } = setup();
+    fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 50, clientY: 50 });
+    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 2, clientX: 50, clientY: 50 });
+    expect(onStrokeStart).not.toHaveBeenCalled();
+    fireEvent.pointerDown(canvas, { pointerId: 2, pointerType: 'touch', clientX: 50, clientY: 50 });
+    fireEvent.pointerDown(canvas, { pointerId: 3, pointerType: 'touch', clientX: 90, clientY: 90 });
+    fireEvent.pointerMove(canvas, { pointerId: 3, pointerType: 'touch', clientX: 95, clientY: 95 });
+    fireEvent.pointerUp(canvas, { pointerId: 3, pointerType: 'touch', clientX: 95, clientY: 95 });
+    expect(onStrokeStart).toHaveBeenCalledTimes(1);
+    expect(onStrokeMove).not.toHaveBeenCalled();
+    expect(onStrokeEnd).not.toHaveBeenCalled();
+  });
+
+  it('does not let the page scroll while drawing (touch-action: none in CSS, default prevented)', () => {
+    const { canvas } = setup();
+    const down = new PointerEvent('pointerdown', { pointerId: 1, pointerType: 'touch', bubbles: true, cancelable: true });
+    canvas.dispatchEvent(down);
+    expect(down.defaultPrevented).toBe(true);
+  });
+
+  it('sizes its backing store by devicePixelRatio and redraws the strokes', () => {
+    vi.spyOn(window, 'devicePixelRatio', 'get').mockReturnValue(2);
+    const contexts = stubCanvas();
+    const drawing: Drawing = {
+      strokes: [
+        [
+          { x: 0.1, y: 0.1 },
+          { x: 0.9, y: 0.9 },
+        ],
+      ],
+      current: null,
+    };
+    vi.spyOn(HTMLCanvasElement.prototype, 'getBoundingClientRect').mockReturnValue({
+      left: 0,
+      top: 0,
+      width: 150,
+      height: 150,
+      right: 150,
+      bottom: 150,
+      x: 0,
+      y: 0,
+      toJSON: () => ({}),
+    });
+    render(<DrawingCanvas drawing={drawing} onStrokeStart={vi.fn()} onStrokeMove={vi.fn()} onStrokeEnd={vi.fn()} />);
+    const canvas = screen.getByTestId('digit-canvas') as HTMLCanvasElement;
+    expect(canvas.width).toBe(300);
+    expect(canvas.height).toBe(300);
+    const { calls, state } = contexts[0]!;
+    expect(calls.some((c) => c.name === 'clearRect')).toBe(true);
+    expect(state.lineWidth).toBeCloseTo(300 / 14);
+    expect(calls.find((c) => c.name === 'moveTo')!.args).toEqual([30, 30]);
+  });
+});
