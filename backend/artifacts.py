@@ -1,47 +1,16 @@
-"""Model artifacts on disk: atomic writes, the model card, and verified, safe loading."""
+"""Model artifacts on disk: saving a model with its card, and verified, safe loading."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from backend.files import atomic_path, file_sha256
 from backend.paths import card_path_for
 
 
 class ModelFileError(RuntimeError):
     """The model file or its card is missing, corrupt, or does not match; the message says which."""
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path beside `path`; on success it replaces `path` in one rename.
-
-    Readers (a running server, say) see either the old file or the new one, never half of one.
-    The temporary name keeps the suffix, since Keras and matplotlib pick the format from it.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
+from backend.files import atomic_path, file_sha256
 from backend.paths import DATA_DIR
 
 # SHA-256 of the gzip files as published (same values as shared/mnist/SHA256SUMS).
@@ -41,15 +40,6 @@ class DatasetError(RuntimeError):
     """A data file is missing, corrupt, or could not be downloaded; the message says what to do."""
 
 
-def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def search_dirs() -> list[Path]:
     """Folders searched for the IDX files: `$MNIST_DIR` (if set), then `data/mnist/`."""
     dirs = []
@@ -62,7 +52,7 @@ def search_dirs() -> list[Path]:
 def verify(path: Path) -> None:
     """Raise DatasetError unless `path` has the published SHA-256 for its name."""
     expected = MNIST_FILES[path.name]
-    actual = sha256_of(path)
+    actual = file_sha256(path)
     if actual != expected:
         raise DatasetError(
             f"{path} is corrupt or incomplete (SHA-256 {actual[:16]}..., expected {expected[:16]}...). "
@@ -89,35 +79,35 @@ def download(name: str, target_dir: Path, mirrors: Iterable[str] = MIRRORS, time
     The bytes go to a temporary file in the same folder, so an interrupted or corrupt
     download never leaves a file under the real name.
     """
-    target_dir.mkdir(parents=True, exist_ok=True)
-    destination = target_dir / name
+    destination = Path(target_dir) / name
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + name
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=target_dir)
-        tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-                total = int(response.headers.get("Content-Length") or 0) or None
-                done, started = 0, time.monotonic()
-                while chunk := response.read(1 << 16):
-                    out.write(chunk)
-                    done += len(chunk)
-                    _progress(name, done, total, started)
-            sys.stderr.write("\n")
-            actual = sha256_of(tmp)
-            if actual != MNIST_FILES[name]:
-                raise DatasetError(f"checksum mismatch (got {actual[:16]}...)")
-            os.replace(tmp, destination)
+            with atomic_path(destination) as tmp:
+                _fetch(url, tmp, name, timeout)
+                actual = file_sha256(tmp)
+                if actual != MNIST_FILES[name]:
+                    raise DatasetError(f"checksum mismatch (got {actual[:16]}...)")
             return destination
         except (OSError, urllib.error.URLError, DatasetError) as error:
             failures.append(f"{url}: {error}")
-        finally:
-            tmp.unlink(missing_ok=True)
     raise DatasetError(
         f"Could not download {name}. Tried:\n  " + "\n  ".join(failures)
         + f"\nPut the file in {target_dir} by hand, or set MNIST_DIR to a folder that has it."
     )
+
+
+def _fetch(url: str, path: Path, name: str, timeout: float) -> None:
+    """Stream `url` into `path`, drawing a progress bar."""
+    with open(path, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        done, started = 0, time.monotonic()
+        while chunk := response.read(1 << 16):
+            out.write(chunk)
+            done += len(chunk)
+            _progress(name, done, total, started)
+    sys.stderr.write("\n")
 
 
 def locate(name: str, directory: Path | None = None, mirrors: Iterable[str] = MIRRORS) -> Path:

@@ -11,7 +11,8 @@ if __package__ in (None, ""):  # run as `python backend/evaluate.py`
 
 import numpy as np
 
-from backend.artifacts import ModelFileError, atomic_path
+from backend.artifacts import ModelFileError
+from backend.files import atomic_path
 from backend.paths import DEFAULT_MODEL_PATH
 
 DIGITS = range(10)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from backend.app import create_app
-from backend.artifacts import atomic_path, load_model, save_model
+from backend.artifacts import load_model, save_model
+from backend.files import atomic_path
 from backend.inference import ModelUnavailable, Predictor
 from backend.model import build_mlp
 from tests.canvas import data_url, mnist_png

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from backend import train
-from backend.artifacts import file_sha256, load_model
+from backend.artifacts import load_model
+from backend.files import file_sha256
 
 
 @pytest.fixture(scope="module")
