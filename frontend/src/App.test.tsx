@@ -200,7 +200,7 @@ describe('App', () => {
 
   it('shows a non-blocking error with Retry when the API is down, and keeps the drawing', async () => {
     let down = true;
-    const predict = vi.fn(async () => {
+    const predict = vi.fn(async (_image: string) => {
       if (down) throw new ApiError('network', 'Can’t reach the recognizer. Is the server running?');
       return answer(0);
     });
