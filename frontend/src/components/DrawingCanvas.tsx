@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { allStrokes, normalizePoint, renderStrokes, type Drawing, type Point } from '../strokes';
 
 export interface DrawingCanvasProps {
@@ -37,8 +37,8 @@ export function DrawingCanvas({ drawing, onStrokeStart, onStrokeMove, onStrokeEn
     return () => observer.disconnect();
   }, []);
 
-  // Redraw everything whenever the drawing or the size changes.
-  useEffect(() => {
+  // Redraw everything whenever the drawing or the size changes (before the browser paints).
+  useLayoutEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || size <= 0) return;
     const dpr = window.devicePixelRatio || 1;

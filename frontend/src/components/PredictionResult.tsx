@@ -45,8 +45,8 @@ export function PredictionResult({ result, empty, loading, error, onRetry }: Pre
               <figure className="model-view">
                 <img
                   src={result.input}
-                  width={56}
-                  height={56}
+                  width={84}
+                  height={84}
                   alt="The 28 × 28 picture the model sees"
                   data-testid="model-input"
                   className="model-input"
