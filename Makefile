@@ -14,12 +14,15 @@ export MNIST_DIR ?= $(abspath ../shared/mnist)
 endif
 
 .PHONY: run test test-python train evaluate bench venv clean
+.PHONY: frontend-deps frontend-build chromium test-frontend test-e2e
 
-run: venv
+run: venv frontend-build
 	$(PY) backend/app.py --host $(HOST) --port $(PORT)
 
 test: venv
 	$(MAKE) test-python
+	$(MAKE) test-frontend
+	$(MAKE) test-e2e
 
 test-python: venv
 	$(PY) -m pytest tests
@@ -40,6 +43,40 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
+
+# --- Frontend ----------------------------------------------------------------------------
+# React + Vite app in frontend/, built into frontend/dist (served by Flask at /). The unit
+# tests run in jsdom; the end-to-end tests drive Debian's Chromium against the real server.
+
+FRONTEND      := frontend
+NPM           ?= npm
+CHROMIUM      ?= /usr/bin/chromium
+SUDO          := $(if $(filter 0,$(shell id -u)),,sudo)
+FRONTEND_SRC  := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+                 $(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
+
+frontend-deps: $(FRONTEND)/node_modules/.installed
+
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json $(FRONTEND)/package.json
+	cd $(FRONTEND) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+frontend-build: $(FRONTEND)/dist/index.html
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SRC)
+	cd $(FRONTEND) && $(NPM) run build
+	touch $@
+
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+test-frontend: frontend-deps
+	cd $(FRONTEND) && $(NPM) test
+
+test-e2e: venv frontend-build chromium
+	cd $(FRONTEND) && CHROMIUM_PATH=$(CHROMIUM) $(NPM) run test:e2e
+
+# -------------------------------------------------------------------------------------------
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache
