@@ -21,6 +21,24 @@ export function DrawingCanvas({ drawing, onStrokeStart, onStrokeMove, onStrokeEn
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const pointer = useRef<{ id: number; rect: Rect } | null>(null);
   const [size, setSize] = useState(0);
+  const [dpr, setDpr] = useState(() => (typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1));
+
+  // Follow devicePixelRatio changes (browser zoom, moving the window to another screen).
+  useLayoutEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    let query: MediaQueryList | null = null;
+    const onChange = () => {
+      setDpr(window.devicePixelRatio || 1);
+      listen();
+    };
+    const listen = () => {
+      query?.removeEventListener('change', onChange);
+      query = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+      query.addEventListener('change', onChange);
+    };
+    listen();
+    return () => query?.removeEventListener('change', onChange);
+  }, []);
 
   // Track the CSS size of the canvas.
   useLayoutEffect(() => {
@@ -41,7 +59,6 @@ export function DrawingCanvas({ drawing, onStrokeStart, onStrokeMove, onStrokeEn
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || size <= 0) return;
-    const dpr = window.devicePixelRatio || 1;
     const pixels = Math.max(1, Math.round(size * dpr));
     if (canvas.width !== pixels || canvas.height !== pixels) {
       canvas.width = pixels;
@@ -52,7 +69,7 @@ export function DrawingCanvas({ drawing, onStrokeStart, onStrokeMove, onStrokeEn
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, pixels, pixels);
     renderStrokes(ctx, allStrokes(drawing), pixels, ink);
-  }, [drawing, size, ink]);
+  }, [drawing, size, dpr, ink]);
 
   const pointsOf = useCallback((event: ReactPointerEvent<HTMLCanvasElement>, rect: Rect): Point[] => {
     const native = event.nativeEvent;
