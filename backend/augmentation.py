@@ -19,14 +19,22 @@ def random_stroke_thickness(images, dilate_fraction=0.2, erode_fraction=0.15, se
 
 
 def build_augmenter(seed=None):
-    """Random rotation +-10 deg, shear, zoom +-10%, shift +-10%; new pixels are background (0)."""
+    """Random rotation +-10 deg, shear, zoom +-10%, shift +-10%; new pixels are background (0).
+
+    Each layer gets its own seed: layers seeded alike draw the same random numbers, which would
+    tie rotation, zoom and shift together and leave only a one-dimensional family of jitters.
+    """
     fill = {"fill_mode": "constant", "fill_value": 0.0}
+
+    def layer_seed(offset):
+        return None if seed is None else seed + offset
+
     return keras.Sequential(
         [
-            layers.RandomRotation(10 / 360, seed=seed, **fill),
-            layers.RandomShear(x_factor=0.1, y_factor=0.1, seed=seed, **fill),
-            layers.RandomZoom(0.1, seed=seed, **fill),
-            layers.RandomTranslation(0.1, 0.1, seed=seed, **fill),
+            layers.RandomRotation(10 / 360, seed=layer_seed(1), **fill),
+            layers.RandomShear(x_factor=0.1, y_factor=0.1, seed=layer_seed(2), **fill),
+            layers.RandomZoom(0.1, seed=layer_seed(3), **fill),
+            layers.RandomTranslation(0.1, 0.1, seed=layer_seed(4), **fill),
         ],
         name="augmenter",
     )

@@ -29,3 +29,14 @@ def test_augment_batch_keeps_range_shape_and_background(mnist):
     # New pixels are filled with background, not reflected ink: borders stay mostly dark.
     border = np.concatenate([out[:, 0], out[:, -1], out[:, :, 0], out[:, :, -1]], axis=1)
     assert border.mean() < 0.02
+
+
+def test_augmentation_layers_draw_independent_randomness():
+    augmenter = build_augmenter(seed=42)
+    images = np.zeros((256, 28, 28, 1), np.float32)
+    rotation, _, zoom, translation = augmenter.layers
+    angles = np.asarray(rotation.get_random_transformation(images, training=True)["angle"]).ravel()
+    zooms = np.asarray(zoom.get_random_transformation(images, training=True)["height_zoom"]).ravel()
+    shifts = np.asarray(translation.get_random_transformation(images, training=True)["translations"])[:, 0]
+    assert abs(np.corrcoef(angles, zooms)[0, 1]) < 0.3
+    assert abs(np.corrcoef(angles, shifts)[0, 1]) < 0.3
