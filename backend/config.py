@@ -28,4 +28,4 @@ class Config:
         self.PORT = _env("DIGITS_PORT", 5000, int)
         self.WORKERS = _env("DIGITS_WORKERS", 2, int)
         self.THREADS = _env("DIGITS_THREADS", 8, int)
-        self.JSON_SORT_KEYS = False
+        self.TF_THREADS = _env("DIGITS_TF_THREADS", 1, int)
