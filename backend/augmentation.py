@@ -7,12 +7,13 @@ from keras import ops
 
 
 def random_stroke_thickness(images, dilate_fraction=0.15, erode_fraction=0.1, seed=None):
-    """Thicken (3x3 max filter) or thin (2x2 min filter) the ink of a random part of a batch.
+    """Thicken (2x2 max filter) or thin (2x2 min filter) the ink of a random part of a batch.
 
     `images`: (N, 28, 28, 1) float32 in [0, 1], ink bright. People draw with pens of every
     width; MNIST's strokes are fairly uniform, so the model has to see fat and thin ones.
+    A 3x3 filter closes the loops of 6, 8, 9 and 0 too often: those digits become ambiguous.
     """
-    dilated = tf.nn.max_pool2d(images, ksize=3, strides=1, padding="SAME")
+    dilated = tf.nn.max_pool2d(images, ksize=2, strides=1, padding="SAME")
     eroded = -tf.nn.max_pool2d(-images, ksize=2, strides=1, padding="SAME")
     choice = tf.random.uniform((tf.shape(images)[0], 1, 1, 1), seed=seed)
     images = tf.where(choice < dilate_fraction, dilated, images)

@@ -23,12 +23,16 @@ def conv_block(x, filters, convolutions, dropout=0.25):
 
 
 def build_cnn(num_classes=NUM_CLASSES):
-    """CNN: 2x Conv32 -> 2x Conv64 -> Conv128 (BN after each, pool + dropout per block),
-    global average pooling, Dense 256, dropout 0.5, softmax over the ten digits."""
+    """CNN: 2x Conv32 -> 2x Conv64 -> Conv256 (BN after each, pool + dropout per block),
+    global average pooling, Dense 256, dropout 0.5, softmax over the ten digits.
+
+    The reference design has Conv128 in block 3; at 128 the network fit even its clean
+    training images only to ~99.4%, so block 3 is twice as wide (the cheap place: 7x7 maps).
+    """
     inputs = keras.Input(shape=INPUT_SHAPE, name="image")
     x = conv_block(inputs, 32, convolutions=2)  # 28x28 -> 14x14
     x = conv_block(x, 64, convolutions=2)  # 14x14 -> 7x7
-    x = conv_block(x, 128, convolutions=1)  # 7x7 -> 3x3
+    x = conv_block(x, 256, convolutions=1)  # 7x7 -> 3x3
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dense(256, activation="relu")(x)
     x = layers.Dropout(0.5)(x)

@@ -147,7 +147,7 @@ def main(argv=None) -> int:
             "batch_size": args.batch_size,
             "initial_lr": args.lr,
             "lr_decay_per_epoch": args.lr_decay,
-            "augmentation": None if args.no_augment else "stroke thickness (15% 3x3 dilate, 10% 2x2 erode), then one affine per image: rotation +-10 deg, shear +-0.1, zoom +-10%, shift +-10%",
+            "augmentation": None if args.no_augment else "stroke thickness (15% 2x2 dilate, 10% 2x2 erode), then one affine per image: rotation +-10 deg, shear +-0.1, zoom +-10%, shift +-10%",
             "seed": args.seed,
             "command": "python backend/train.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         },

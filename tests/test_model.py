@@ -20,7 +20,7 @@ def test_cnn_follows_the_design():
     model = build_cnn()
     kinds = [type(layer).__name__ for layer in model.layers]
     convs = [layer.filters for layer in model.layers if type(layer).__name__ == "Conv2D"]
-    assert convs == [32, 32, 64, 64, 128]
+    assert convs == [32, 32, 64, 64, 256]
     assert kinds.count("BatchNormalization") == 5  # one after every convolution
     assert kinds.count("MaxPooling2D") == 3 and kinds.count("GlobalAveragePooling2D") == 1
     dense = [layer.units for layer in model.layers if type(layer).__name__ == "Dense"]
