@@ -33,6 +33,7 @@ def atomic_path(path: Path):
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are meant to be shared
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -24,3 +24,9 @@ def test_file_sha256_matches_hashlib(tmp_path):
     path = tmp_path / "blob"
     path.write_bytes(bytes(range(256)) * 5000)
     assert file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_atomic_files_are_readable_by_others(tmp_path):
+    target = tmp_path / "model.json"
+    write_json(target, {"v": 1})
+    assert target.stat().st_mode & 0o777 == 0o644
