@@ -5,6 +5,7 @@ import { App } from './App';
 import { ApiError, type ModelCard, type Prediction } from './api';
 import type { Stroke } from './strokes';
 import { stubCanvas } from './test/fakeCanvas';
+import { deferred } from './test/deferred';
 
 const answer = (digit: number, confidence = 0.97): Prediction => ({
   digit,
@@ -13,16 +14,6 @@ const answer = (digit: number, confidence = 0.97): Prediction => ({
   input: `data:image/png;base64,SEEN${digit}`,
   model: 'test',
 });
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** Export each drawing as a description of its strokes, so tests can see what was sent. */
 const exportImage = (strokes: readonly Stroke[]) => `strokes:${strokes.length}:${strokes.map((s) => s.length).join(',')}`;

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatestRequest } from './latest';
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from './test/deferred';
 
 describe('LatestRequest', () => {
   it('returns the value of a lone request', async () => {
