@@ -14,6 +14,7 @@ from flask import Flask, send_from_directory
 from flask_cors import CORS
 from werkzeug.routing import PathConverter
 
+from backend.api import bp
 from backend.config import Config
 from backend.errors import APIError, register_error_handlers
 from backend.inference import Predictor
@@ -29,8 +30,6 @@ def create_app(config: dict | None = None, predictor: Predictor | None = None) -
 
     CORS(app, origins=app.config["CORS_ORIGINS"])
     register_error_handlers(app)
-
-    from backend.api import bp
 
     app.register_blueprint(bp)
     register_ui(app, Path(app.config["STATIC_DIR"]))

@@ -122,7 +122,7 @@ def locate(name: str, directory: Path | None = None, mirrors: Iterable[str] = MI
         if candidate.is_file():
             verify(candidate)
             return candidate
-    return download(name, dirs[-1] if directory is None else Path(directory), mirrors)
+    return download(name, dirs[-1], mirrors)  # the last folder searched is where downloads go
 
 
 def parse_idx(path: Path, magic: int) -> np.ndarray:
