@@ -18,13 +18,13 @@ from backend.paths import MODELS_DIR
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--arch", choices=["cnn", "mlp"], default="cnn", help="network to train (default: cnn)")
-    parser.add_argument("--epochs", type=int, default=30, help="maximum epochs; early stopping may end sooner (default: 30)")
+    parser.add_argument("--epochs", type=int, default=40, help="maximum epochs; early stopping may end sooner (default: 40)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=5e-4, help="initial Adam learning rate (default: 5e-4)")
-    parser.add_argument("--lr-decay", type=float, default=0.88, help="learning rate factor per epoch (default: 0.88)")
+    parser.add_argument("--lr-decay", type=float, default=0.92, help="learning rate factor per epoch (default: 0.92)")
     parser.add_argument("--limit", type=int, help="train on the first N training images only (quick runs)")
     parser.add_argument("--validation-size", type=int, default=5000, help="images held out of the training set")
-    parser.add_argument("--patience", type=int, default=8, help="early-stopping patience in epochs")
+    parser.add_argument("--patience", type=int, default=10, help="epochs without a lower validation loss before stopping (default: 10)")
     parser.add_argument("--no-augment", action="store_true", help="train on the images as they are")
     parser.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for the model, card and plots (default: models/)")
     parser.add_argument("--seed", type=int, default=42)
@@ -64,13 +64,17 @@ def to_dataset(images, labels, batch_size, augment=False, seed=None):
 
 
 def training_callbacks(checkpoint_path: Path, lr_decay: float, patience: int):
-    """Exponential LR decay, LR cut on plateaus, early stopping (best weights back), best checkpoint."""
+    """Exponential LR decay, LR cut on plateaus, early stopping (best weights back), best checkpoint.
+
+    Early stopping watches the validation loss: on 5,000 images accuracy moves in steps of
+    0.02% and ties often, while the loss still ranks the epochs.
+    """
     import keras
 
     return [
         keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr * lr_decay),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3, min_lr=1e-6, verbose=1),
-        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, verbose=1),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True, verbose=1),
         keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_accuracy", save_best_only=True, verbose=0),
     ]
 
@@ -124,7 +128,7 @@ def main(argv=None) -> int:
     result = metrics(y_test, probabilities)
     print(report(result))
 
-    best_epoch = int(max(range(len(history.history["val_accuracy"])), key=lambda i: history.history["val_accuracy"][i])) + 1
+    best_epoch = int(min(range(len(history.history["val_loss"])), key=lambda i: history.history["val_loss"][i])) + 1
     card = {
         "arch": args.arch,
         "name": name,
@@ -139,7 +143,7 @@ def main(argv=None) -> int:
         "most_confused": [{"true": t, "predicted": p, "count": n} for t, p, n in most_confused_pairs(result["confusion_matrix"])],
         "epochs_run": len(history.history["loss"]),
         "best_epoch": best_epoch,
-        "best_val_accuracy": max(history.history["val_accuracy"]),
+        "best_epoch_validation": {"loss": history.history["val_loss"][best_epoch - 1], "accuracy": history.history["val_accuracy"][best_epoch - 1]},
         "training_seconds": round(training_seconds, 1),
         "training": {
             "train_images": len(x_fit),

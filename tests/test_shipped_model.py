@@ -11,8 +11,6 @@ def test_shipped_model_accuracy_and_card(mnist):
     model, card = load_model(DEFAULT_MODEL_PATH)  # verifies the SHA-256 recorded in the card
     _, (x_test, y_test) = mnist
     result = metrics(y_test, predict_probabilities(model, x_test))
-    # The target is 99.60%; the shipped model measures 99.59% (41 errors). The bar stays
-    # just under it so a regression shows, and a retrain that reaches 99.6% raises it back.
-    assert result["accuracy"] >= 0.9955, f"test accuracy {result['accuracy']:.2%}"
+    assert result["accuracy"] >= 0.996, f"test accuracy {result['accuracy']:.2%}, target 99.60%"
     assert abs(result["accuracy"] - card["test_accuracy"]) <= 0.0005
     assert card["params"] == model.count_params() == build_cnn().count_params()
