@@ -104,7 +104,7 @@ def plot_history(history: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_misclassified(images, labels, probabilities, path: Path, limit: int = 40) -> None:
+def plot_misclassified(images, labels, probabilities, path: Path, limit: int = 40, title="Misclassified test digits") -> None:
     """Save a grid of misclassified digits titled 'true -> predicted (confidence)'."""
     plt = _figure()
     predicted = probabilities.argmax(axis=1)
@@ -118,7 +118,7 @@ def plot_misclassified(images, labels, probabilities, path: Path, limit: int = 4
         ax.imshow(images[index], cmap="gray")
         confidence = probabilities[index, predicted[index]]
         ax.set_title(f"{labels[index]}->{predicted[index]} ({confidence:.0%})", fontsize=8)
-    fig.suptitle(f"Misclassified test digits (first {len(wrong)}): true -> predicted")
+    fig.suptitle(f"{title} (first {len(wrong)} of {int((predicted != labels).sum())}): true -> predicted")
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=100)

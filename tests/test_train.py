@@ -29,7 +29,8 @@ def test_card_describes_the_run(quick_run):
     assert card["sha256"] == file_sha256(quick_run / "digit_cnn.keras")
     assert card["epochs_run"] == 2 and len(card["history"]["val_accuracy"]) == 2
     assert "learning_rate" in card["history"]  # the LR callbacks reported
-    assert card["training"]["train_images"] + card["training"]["validation_images"] == 2000
+    mnist = card["training"]["inputs"]["mnist"]
+    assert mnist["train"] + mnist["validation"] == 2000
     assert 0.0 <= card["test_accuracy"] <= 1.0
     assert sum(map(sum, card["confusion_matrix"])) == 10000
     assert set(card["per_class"]) == {str(d) for d in range(10)}

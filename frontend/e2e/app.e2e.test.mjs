@@ -6,9 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +88,9 @@ async function startServer() {
     }
     await sleep(500);
   }
-  throw new Error(`GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}).\n${log.join('')}`);
+  throw new Error(
+    `GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}).\n${log.join('')}`,
+  );
 }
 
 async function stopServer() {
@@ -325,7 +326,11 @@ describe('desktop, mouse', () => {
       const box = await canvasBox(page);
       for (const stroke of SHAPES[digit]) await mouseStroke(page, box, stroke);
       const shown = await settledPrediction(page);
-      assert.equal(shown.digit, digit, `predicted ${shown.digit} (${shown.confidence}) for a drawn ${digit}; bars ${shown.probabilities}`);
+      assert.equal(
+        shown.digit,
+        digit,
+        `predicted ${shown.digit} (${shown.confidence}) for a drawn ${digit}; bars ${shown.probabilities}`,
+      );
       assertBars(shown);
       // the 28x28 picture the model saw
       const size = await page.getByTestId('model-input').evaluate((img) => [img.naturalWidth, img.naturalHeight]);
@@ -417,10 +422,11 @@ describe('desktop, mouse', () => {
       }),
     );
     await page.getByTestId('retry').click();
-    await page.waitForFunction(() => document.querySelector('[role="alert"]')?.textContent?.includes('still loading'), null, {
-      polling: 100,
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[role="alert"]')?.textContent?.includes('still loading'),
+      null,
+      { polling: 100, timeout: 10_000 },
+    );
     await waitIdle(page);
 
     // Back up: Retry recognises the same drawing.
@@ -457,9 +463,9 @@ describe('phone, touch', () => {
 
       const pointerTypes = new Set();
       await page.exposeFunction('__pointerType', (type) => pointerTypes.add(type));
-      await page.getByTestId('digit-canvas').evaluate((c) =>
-        c.addEventListener('pointerdown', (e) => window.__pointerType(e.pointerType)),
-      );
+      await page
+        .getByTestId('digit-canvas')
+        .evaluate((c) => c.addEventListener('pointerdown', (e) => window.__pointerType(e.pointerType)));
       const scrollBefore = await page.evaluate(() => window.scrollY);
       const cdp = await context.newCDPSession(page);
       for (const stroke of SHAPES[7]) await touchStroke(page, cdp, box, stroke);
@@ -469,7 +475,8 @@ describe('phone, touch', () => {
       assertBars(shown);
       assert.equal(await page.evaluate(() => window.scrollY), scrollBefore, 'the page did not scroll while drawing');
 
-      if (process.env.E2E_PHONE_SCREENSHOT) await page.screenshot({ path: process.env.E2E_PHONE_SCREENSHOT, fullPage: true });
+      if (process.env.E2E_PHONE_SCREENSHOT)
+        await page.screenshot({ path: process.env.E2E_PHONE_SCREENSHOT, fullPage: true });
       // Clear works in the phone layout. (A click, not .tap(): headless Chromium now and then
       // turns a synthetic tap into no click event at all, which says nothing about the app.)
       await page.getByTestId('clear').click();

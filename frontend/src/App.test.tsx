@@ -16,12 +16,10 @@ const answer = (digit: number, confidence = 0.97): Prediction => ({
 });
 
 /** Export each drawing as a description of its strokes, so tests can see what was sent. */
-const exportImage = (strokes: readonly Stroke[]) => `strokes:${strokes.length}:${strokes.map((s) => s.length).join(',')}`;
+const exportImage = (strokes: readonly Stroke[]) =>
+  `strokes:${strokes.length}:${strokes.map((s) => s.length).join(',')}`;
 
-function setup(
-  predict: (image: string, signal: AbortSignal) => Promise<Prediction>,
-  card: ModelCard | null = null,
-) {
+function setup(predict: (image: string, signal: AbortSignal) => Promise<Prediction>, card: ModelCard | null = null) {
   stubCanvas();
   vi.spyOn(HTMLCanvasElement.prototype, 'getBoundingClientRect').mockReturnValue({
     left: 0,
@@ -42,8 +40,15 @@ function setup(
   const stroke = (points: [number, number][], end = true) => {
     const pointerId = ++id;
     const [first, ...rest] = points;
-    fireEvent.pointerDown(canvas, { pointerId, pointerType: 'mouse', button: 0, clientX: first![0], clientY: first![1] });
-    for (const [x, y] of rest) fireEvent.pointerMove(canvas, { pointerId, pointerType: 'mouse', clientX: x, clientY: y });
+    fireEvent.pointerDown(canvas, {
+      pointerId,
+      pointerType: 'mouse',
+      button: 0,
+      clientX: first![0],
+      clientY: first![1],
+    });
+    for (const [x, y] of rest)
+      fireEvent.pointerMove(canvas, { pointerId, pointerType: 'mouse', clientX: x, clientY: y });
     if (end) {
       const last = points[points.length - 1]!;
       fireEvent.pointerUp(canvas, { pointerId, pointerType: 'mouse', clientX: last[0], clientY: last[1] });
@@ -95,13 +100,23 @@ describe('App', () => {
     const { stroke } = setup(predict);
     stroke([[140, 20]], false);
     for (let i = 1; i <= 60; i++) {
-      fireEvent.pointerMove(screen.getByTestId('digit-canvas'), { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: 20 + i * 4 });
+      fireEvent.pointerMove(screen.getByTestId('digit-canvas'), {
+        pointerId: 1,
+        pointerType: 'mouse',
+        clientX: 140,
+        clientY: 20 + i * 4,
+      });
       await act(async () => vi.advanceTimersByTimeAsync(16)); // ~60 fps for ~1 s
     }
     const during = predict.mock.calls.length;
     expect(during).toBeGreaterThanOrEqual(4);
     expect(during).toBeLessThanOrEqual(7);
-    fireEvent.pointerUp(screen.getByTestId('digit-canvas'), { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: 260 });
+    fireEvent.pointerUp(screen.getByTestId('digit-canvas'), {
+      pointerId: 1,
+      pointerType: 'mouse',
+      clientX: 140,
+      clientY: 260,
+    });
     expect(predict.mock.calls.length).toBe(during + 1); // once more, at once, at the stroke end
     expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
   });
@@ -122,8 +137,10 @@ describe('App', () => {
       });
     setup(predict);
     const canvas = screen.getByTestId('digit-canvas');
-    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 50, clientY: 50 }); // request 1 (leading)
-    fireEvent.pointerUp(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 200, clientY: 200 }); // request 2
+    // request 1 (leading)
+    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 50, clientY: 50 });
+    // request 2, at the stroke end
+    fireEvent.pointerUp(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 200, clientY: 200 });
     expect(predict).toHaveBeenCalledTimes(2);
     expect(signals[0]!.aborted).toBe(true);
     await act(async () => fast.resolve(answer(3)));
@@ -207,7 +224,9 @@ describe('App', () => {
     expect(screen.getByTestId('undo')).toBeEnabled(); // the drawing is still there
     expect(screen.getByTestId('predict')).toBeEnabled();
     down = false;
-    await userEvent.setup({ advanceTimers: vi.advanceTimersByTime }).click(screen.getByRole('button', { name: 'Retry' }));
+    await userEvent
+      .setup({ advanceTimers: vi.advanceTimersByTime })
+      .click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('0');
     expect(screen.queryByRole('alert')).toBeNull();
     expect(predict.mock.calls.at(-1)![0]).toBe('strokes:1:5');
@@ -222,7 +241,9 @@ describe('App', () => {
     ]);
     await screen.findByTestId('prediction-digit');
     const before = predict.mock.calls.length;
-    await userEvent.setup({ advanceTimers: vi.advanceTimersByTime }).click(screen.getByRole('button', { name: 'Predict the digit' }));
+    await userEvent
+      .setup({ advanceTimers: vi.advanceTimersByTime })
+      .click(screen.getByRole('button', { name: 'Predict the digit' }));
     expect(predict.mock.calls.length).toBe(before + 1);
   });
 

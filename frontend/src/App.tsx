@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { fetchModelCard, type ModelCard, type Prediction } from './api';
 import { DrawingCanvas } from './components/DrawingCanvas';
 import { PredictionResult } from './components/PredictionResult';
@@ -31,19 +31,18 @@ export function App({ predict, exportImage, loadModelCard = fetchModelCard }: Ap
     prediction.predictNow();
   };
 
-  // Keyboard shortcuts: Ctrl/Cmd+Z undoes, Escape clears.
-  const shortcuts = useRef({ undo, clear });
-  shortcuts.current = { undo, clear };
+  // Keyboard shortcuts: Ctrl/Cmd+Z undoes, Escape clears. An effect event always sees this render's
+  // undo/clear, so the listener is added once.
+  const onKey = useEffectEvent((event: KeyboardEvent) => {
+    if (event.defaultPrevented || event.altKey) return;
+    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
+      event.preventDefault();
+      undo();
+    } else if (event.key === 'Escape' && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      clear();
+    }
+  });
   useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.altKey) return;
-      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
-        event.preventDefault();
-        shortcuts.current.undo();
-      } else if (event.key === 'Escape' && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-        shortcuts.current.clear();
-      }
-    };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);

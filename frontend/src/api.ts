@@ -32,7 +32,9 @@ export class ApiError extends Error {
 }
 
 export const isAbortError = (error: unknown): boolean =>
-  error instanceof DOMException ? error.name === 'AbortError' : (error as { name?: unknown } | null)?.name === 'AbortError';
+  error instanceof DOMException
+    ? error.name === 'AbortError'
+    : (error as { name?: unknown } | null)?.name === 'AbortError';
 
 async function request(path: string, init: RequestInit = {}): Promise<unknown> {
   let response: Response;
@@ -53,7 +55,9 @@ async function request(path: string, init: RequestInit = {}): Promise<unknown> {
     const detail = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const code = typeof detail?.code === 'string' ? detail.code : `http_${response.status}`;
     const message =
-      typeof detail?.message === 'string' ? detail.message : `The server answered ${response.status} ${response.statusText}`.trim();
+      typeof detail?.message === 'string'
+        ? detail.message
+        : `The server answered ${response.status} ${response.statusText}`.trim();
     throw new ApiError(code, message, response.status);
   }
   return body;

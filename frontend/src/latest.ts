@@ -3,10 +3,7 @@
  * that arrives after a newer run has started is reported as stale, never as the answer.
  */
 
-export type Outcome<T> =
-  | { status: 'ok'; value: T }
-  | { status: 'error'; error: unknown }
-  | { status: 'stale' };
+export type Outcome<T> = { status: 'ok'; value: T } | { status: 'error'; error: unknown } | { status: 'stale' };
 
 export class LatestRequest<T> {
   private controller: AbortController | null = null;

@@ -32,7 +32,11 @@ export const emptyDrawing: Drawing = { strokes: [], current: null };
 const clamp01 = (value: number): number => (value < 0 ? 0 : value > 1 ? 1 : value);
 
 /** Client coordinates -> normalized coordinates inside `rect` (clamped to the canvas). */
-export function normalizePoint(clientX: number, clientY: number, rect: { left: number; top: number; width: number; height: number }): Point {
+export function normalizePoint(
+  clientX: number,
+  clientY: number,
+  rect: { left: number; top: number; width: number; height: number },
+): Point {
   const x = rect.width > 0 ? (clientX - rect.left) / rect.width : 0;
   const y = rect.height > 0 ? (clientY - rect.top) / rect.height : 0;
   return { x: clamp01(x), y: clamp01(y) };
@@ -40,7 +44,8 @@ export function normalizePoint(clientX: number, clientY: number, rect: { left: n
 
 /** Start a new stroke at `point` (a stroke still in progress is kept as finished first). */
 export function beginStroke(drawing: Drawing, point: Point): Drawing {
-  const strokes = drawing.current && drawing.current.length > 0 ? [...drawing.strokes, drawing.current] : drawing.strokes;
+  const strokes =
+    drawing.current && drawing.current.length > 0 ? [...drawing.strokes, drawing.current] : drawing.strokes;
   return { strokes, current: [point] };
 }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, predict as apiPredict, type Prediction } from './api';
 import { exportStrokes } from './exportImage';
 import { LatestRequest } from './latest';
@@ -36,9 +36,12 @@ export function usePrediction(getStrokes: () => readonly Stroke[], options: Pred
   const latest = useRef(new LatestRequest<Prediction>());
   const mounted = useRef(true);
 
-  // The functions the throttle calls must always see the latest props.
+  // The functions the throttle calls must always see the latest props. The ref is updated after each commit
+  // (not during render, which React may discard), before any event or timer can call `run`.
   const deps = useRef({ getStrokes, predict, exportImage });
-  deps.current = { getStrokes, predict, exportImage };
+  useLayoutEffect(() => {
+    deps.current = { getStrokes, predict, exportImage };
+  });
 
   const run = useCallback(async () => {
     const { getStrokes: strokesNow, predict: send, exportImage: render } = deps.current;

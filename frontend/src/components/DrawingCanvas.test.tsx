@@ -10,9 +10,14 @@ function setup(drawing: Drawing = emptyDrawing) {
   const onStrokeMove = vi.fn();
   const onStrokeEnd = vi.fn();
   const view = render(
-    <DrawingCanvas drawing={drawing} onStrokeStart={onStrokeStart} onStrokeMove={onStrokeMove} onStrokeEnd={onStrokeEnd} />,
+    <DrawingCanvas
+      drawing={drawing}
+      onStrokeStart={onStrokeStart}
+      onStrokeMove={onStrokeMove}
+      onStrokeEnd={onStrokeEnd}
+    />,
   );
-  const canvas = screen.getByTestId('digit-canvas') as HTMLCanvasElement;
+  const canvas = screen.getByTestId<HTMLCanvasElement>('digit-canvas');
   setRect(canvas, 200, 10, 10);
   return { canvas, contexts, onStrokeStart, onStrokeMove, onStrokeEnd, ...view };
 }
@@ -61,7 +66,12 @@ describe('DrawingCanvas', () => {
 
   it('does not let the page scroll while drawing (touch-action: none in CSS, default prevented)', () => {
     const { canvas } = setup();
-    const down = new PointerEvent('pointerdown', { pointerId: 1, pointerType: 'touch', bubbles: true, cancelable: true });
+    const down = new PointerEvent('pointerdown', {
+      pointerId: 1,
+      pointerType: 'touch',
+      bubbles: true,
+      cancelable: true,
+    });
     canvas.dispatchEvent(down);
     expect(down.defaultPrevented).toBe(true);
   });
@@ -90,7 +100,7 @@ describe('DrawingCanvas', () => {
       toJSON: () => ({}),
     });
     render(<DrawingCanvas drawing={drawing} onStrokeStart={vi.fn()} onStrokeMove={vi.fn()} onStrokeEnd={vi.fn()} />);
-    const canvas = screen.getByTestId('digit-canvas') as HTMLCanvasElement;
+    const canvas = screen.getByTestId<HTMLCanvasElement>('digit-canvas');
     expect(canvas.width).toBe(300);
     expect(canvas.height).toBe(300);
     const { calls, state } = contexts[0]!;

@@ -17,7 +17,13 @@ type Rect = { left: number; top: number; width: number; height: number };
  * live in normalized coordinates; the canvas' backing store follows its CSS size times
  * devicePixelRatio, so lines stay crisp on high-density screens.
  */
-export function DrawingCanvas({ drawing, onStrokeStart, onStrokeMove, onStrokeEnd, ink = '#0f172a' }: DrawingCanvasProps) {
+export function DrawingCanvas({
+  drawing,
+  onStrokeStart,
+  onStrokeMove,
+  onStrokeEnd,
+  ink = '#0f172a',
+}: DrawingCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const pointer = useRef<{ id: number; rect: Rect } | null>(null);
   const [size, setSize] = useState(0);

@@ -39,7 +39,9 @@ describe('PredictionResult', () => {
 
   it('shows an error with a Retry button, without hiding the last answer', async () => {
     const onRetry = vi.fn();
-    render(<PredictionResult {...base} result={result(4, 0.8)} error="Can’t reach the recognizer." onRetry={onRetry} />);
+    render(
+      <PredictionResult {...base} result={result(4, 0.8)} error="Can’t reach the recognizer." onRetry={onRetry} />,
+    );
     expect(screen.getByRole('alert')).toHaveTextContent('Can’t reach the recognizer.');
     expect(screen.getByTestId('prediction-digit')).toHaveTextContent('4');
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));

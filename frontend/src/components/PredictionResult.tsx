@@ -1,5 +1,5 @@
 import type { Prediction } from '../api';
-import { toPercent } from './ProbabilityBars';
+import { toPercent } from '../percent';
 
 /** Below this confidence the answer comes with a gentle hint. */
 export const LOW_CONFIDENCE = 0.6;
@@ -33,7 +33,12 @@ export function PredictionResult({ result, empty, loading, error, onRetry }: Pre
               <span className="label" id="prediction-label">
                 Prediction
               </span>
-              <output className="answer-digit" data-testid="prediction-digit" aria-labelledby="prediction-label" aria-live="polite">
+              <output
+                className="answer-digit"
+                data-testid="prediction-digit"
+                aria-labelledby="prediction-label"
+                aria-live="polite"
+              >
                 {result.digit}
               </output>
             </div>

@@ -1,6 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ProbabilityBars, toPercent } from './ProbabilityBars';
+import { toPercent } from '../percent';
+import { ProbabilityBars } from './ProbabilityBars';
 
 const probs = [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.95, 0.012, 0.01];
 

@@ -1,12 +1,11 @@
+import { toPercent } from '../percent';
+
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
 export interface ProbabilityBarsProps {
   /** Ten probabilities (0..1) for digits 0..9, or null before the first prediction. */
   probabilities: readonly number[] | null;
 }
-
-/** Probability as a percentage with one decimal. */
-export const toPercent = (p: number): number => Math.round(Math.min(1, Math.max(0, p)) * 1000) / 10;
 
 /** Ten horizontal bars, 0..9, the most likely one highlighted; widths animate via CSS. */
 export function ProbabilityBars({ probabilities }: ProbabilityBarsProps) {

@@ -1,0 +1,1 @@
+"""Shared core: the input contract, preprocessing, stroke rendering, model artifacts, paths."""

@@ -1,0 +1,1 @@
+"""Training wing: data sets, augmentation, networks, fitting, evaluation, plots."""
