@@ -1,5 +1,6 @@
 # Two commands for everything: `make run` (set up, build, serve) and `make test` (set up, run every test).
-# Each installs what it needs, once: a .venv from requirements.txt, node_modules from the lockfile.
+# Each installs what it needs, once: a .venv with the package (pyproject.toml) installed in
+# editable mode, node_modules from the lockfile.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,20 +13,37 @@ PORT   ?= 5000
 ifneq ($(wildcard ../shared/mnist/SHA256SUMS),)
 export MNIST_DIR ?= $(abspath ../shared/mnist)
 endif
+# The handwriting sets (UCI pen strokes and scanned forms) for training and the tests.
+ifneq ($(wildcard ../shared/handwriting/SHA256SUMS),)
+export HANDWRITING_DIR ?= $(abspath ../shared/handwriting)
+endif
 
-.PHONY: run test test-python train evaluate bench venv clean
-.PHONY: frontend-deps frontend-build chromium test-frontend test-e2e
+.PHONY: run test test-python lint lint-python format train evaluate bench venv clean
+.PHONY: frontend-deps frontend-build chromium test-frontend test-e2e lint-frontend
 
 run: venv frontend-build
 	$(PY) backend/app.py --host $(HOST) --port $(PORT)
 
 test: venv
+	$(MAKE) lint
 	$(MAKE) test-python
 	$(MAKE) test-frontend
 	$(MAKE) test-e2e
 
 test-python: venv
 	$(PY) -m pytest tests
+
+# Ruff (lint + format check) for Python, ESLint + Prettier for the frontend; `make test` runs it.
+lint: lint-python lint-frontend
+
+lint-python: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv frontend-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	cd $(FRONTEND) && $(NPM) run format
 
 train: venv
 	$(PY) backend/train.py
@@ -38,10 +56,10 @@ bench: venv
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 # --- Frontend ----------------------------------------------------------------------------
@@ -72,6 +90,9 @@ chromium:
 
 test-frontend: frontend-deps
 	cd $(FRONTEND) && $(NPM) test
+
+lint-frontend: frontend-deps
+	cd $(FRONTEND) && $(NPM) run lint
 
 test-e2e: venv frontend-build chromium
 	cd $(FRONTEND) && CHROMIUM_PATH=$(CHROMIUM) $(NPM) run test:e2e

@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -22,14 +21,12 @@ import time
 import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import numpy as np
 
-from backend.config import Config
-from backend.data import load_mnist
-from backend.preprocessing import preprocess
-from tests.canvas import canvas_png
+from backend.core.preprocessing import preprocess
+from backend.core.samples import canvas_png
+from backend.serving.settings import Config
+from backend.training.mnist import load_mnist
 
 
 def percentiles(samples_ms: list[float]) -> dict:
@@ -86,7 +83,7 @@ def http_load(url: str, bodies: list[bytes], concurrency: int, duration: float) 
 
 def in_process(pngs: list[bytes], repeats: int) -> tuple[dict, dict]:
     """Time preprocessing + the compiled predict, and the naive `model.predict` per request."""
-    from backend.inference import Predictor
+    from backend.serving.predictor import Predictor
 
     predictor = Predictor(Config().MODEL_PATH)
     predictor.load()
@@ -96,7 +93,7 @@ def in_process(pngs: list[bytes], repeats: int) -> tuple[dict, dict]:
         predictor.predict(preprocess(pngs[i % len(pngs)]))
         fast.append((time.perf_counter() - start) * 1000)
 
-    from backend.artifacts import load_model
+    from backend.core.artifacts import load_model
 
     model, _ = load_model(Path(Config().MODEL_PATH))
     naive = []
@@ -114,7 +111,9 @@ def start_server() -> tuple[subprocess.Popen, str]:
     root = Path(__file__).resolve().parent.parent
     server = subprocess.Popen(
         [sys.executable, str(root / "backend" / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -142,7 +141,8 @@ def main() -> int:
 
     pngs, _ = make_requests(200)
     bodies = [json.dumps({"image": "data:image/png;base64," + base64.b64encode(p).decode()}).encode() for p in pngs]
-    print(f"{len(pngs)} canvas PNGs (280x280 RGBA), mean {np.mean([len(p) for p in pngs]) / 1024:.1f} KiB; {os.cpu_count()} CPU cores")
+    mean_kib = np.mean([len(p) for p in pngs]) / 1024
+    print(f"{len(pngs)} canvas PNGs (280x280 RGBA), mean {mean_kib:.1f} KiB; {os.cpu_count()} CPU cores")
 
     server = None
     url = args.url
@@ -161,8 +161,13 @@ def main() -> int:
     print("| path | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in rows:
-        print(f"| {name} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r[50]:.2f} | {r[95]:.2f} | {r[99]:.2f} |")
-    for name, r in (("in-process: preprocess + tf.function", fast), ("in-process: preprocess + model.predict (naive)", naive)):
+        print(
+            f"| {name} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r[50]:.2f} | {r[95]:.2f} | {r[99]:.2f} |"
+        )
+    for name, r in (
+        ("in-process: preprocess + tf.function", fast),
+        ("in-process: preprocess + model.predict (naive)", naive),
+    ):
         print(f"| {name} | | | {1000 / r[50]:.0f} | {r[50]:.2f} | {r[95]:.2f} | {r[99]:.2f} |")
     return 0
 

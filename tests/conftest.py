@@ -1,23 +1,23 @@
 """Shared fixtures: MNIST from ../shared/mnist when present, the shipped model, the Flask app."""
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
 
-_shared_mnist = REPO_ROOT.parent / "shared" / "mnist"
-if "MNIST_DIR" not in os.environ and _shared_mnist.is_dir():
-    os.environ["MNIST_DIR"] = str(_shared_mnist)
+# The data sets from ../shared when the repository sits beside it (as in CI).
+for _variable, _folder in (("MNIST_DIR", "mnist"), ("HANDWRITING_DIR", "handwriting")):
+    _shared = REPO_ROOT.parent / "shared" / _folder
+    if _variable not in os.environ and _shared.is_dir():
+        os.environ[_variable] = str(_shared)
 
 
 @pytest.fixture(scope="session")
 def mnist():
     """`(x_train, y_train), (x_test, y_test)` as uint8 arrays."""
-    from backend.data import load_mnist
+    from backend.training.mnist import load_mnist
 
     return load_mnist()
 
@@ -25,8 +25,8 @@ def mnist():
 @pytest.fixture(scope="session")
 def predictor():
     """The shipped model (or $DIGITS_MODEL_PATH), loaded once for the whole run."""
-    from backend.config import Config
-    from backend.inference import Predictor
+    from backend.serving.predictor import Predictor
+    from backend.serving.settings import Config
 
     loaded = Predictor(Config().MODEL_PATH)
     loaded.load()
@@ -35,7 +35,7 @@ def predictor():
 
 @pytest.fixture
 def app(predictor):
-    from backend.app import create_app
+    from backend.serving.app import create_app
 
     return create_app({"TESTING": True}, predictor=predictor)
 

@@ -9,7 +9,8 @@ data drawn here travels the same road as a user's drawing: picture -> preprocess
 from __future__ import annotations
 
 import io
-from typing import Sequence
+import itertools
+from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image
@@ -20,7 +21,9 @@ STROKE_WIDTH_RATIO = 1 / 14  # frontend: STROKE_WIDTH_RATIO
 Stroke = np.ndarray  # (n, 2) float (x, y) in normalized canvas coordinates, 0..1, y down
 
 
-def render_strokes(strokes: Sequence[Stroke], size: int = EXPORT_SIZE, width_ratio: float = STROKE_WIDTH_RATIO) -> np.ndarray:
+def render_strokes(
+    strokes: Sequence[Stroke], size: int = EXPORT_SIZE, width_ratio: float = STROKE_WIDTH_RATIO
+) -> np.ndarray:
     """Strokes -> uint8 (size, size) alpha: the ink coverage of the exported canvas.
 
     Mirrors `renderStrokes()`: a one-point stroke is a filled dot of the pen's width; longer
@@ -50,7 +53,7 @@ def render_strokes(strokes: Sequence[Stroke], size: int = EXPORT_SIZE, width_rat
                 continue
             path = skia.Path()
             path.moveTo(*points[0])
-            for point, after in zip(points[1:-1], points[2:]):
+            for point, after in itertools.pairwise(points):
                 path.quadTo(*point, *((point + after) / 2))
             path.lineTo(*points[-1])
             canvas.drawPath(path, pen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from backend.core import confidence, contract
 from backend.training import calibration
 from backend.training.mixture import SIZE_BANDS, Inputs
 
@@ -17,7 +18,7 @@ DIGITS = range(10)
 
 def predict(model, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
     """float (N, 28, 28) in [0, 1] -> (N, 10) probabilities (offline use only)."""
-    return np.asarray(model.predict(np.asarray(x, np.float32)[..., None], batch_size=batch_size, verbose=0), np.float64)
+    return np.asarray(model.predict(contract.as_batch(x), batch_size=batch_size, verbose=0), np.float64)
 
 
 def accuracy_block(labels: np.ndarray, probabilities: np.ndarray) -> dict:
@@ -29,7 +30,7 @@ def accuracy_block(labels: np.ndarray, probabilities: np.ndarray) -> dict:
     pairs.sort(key=lambda cell: -cell[2])
     return {
         "accuracy": round(float((predicted == labels).mean()), 5) if len(labels) else None,
-        "count": int(len(labels)),
+        "count": len(labels),
         "errors": int((predicted != labels).sum()),
         "most_confused": [{"true": t, "predicted": p, "count": n} for t, p, n in pairs[:5]],
     }
@@ -38,18 +39,18 @@ def accuracy_block(labels: np.ndarray, probabilities: np.ndarray) -> dict:
 def assess(model, mnist_test, validation: Inputs, test_negatives: Inputs) -> dict:
     """Everything the card reports about a trained model, with the fitted calibration."""
     x_test, y_test = mnist_test
-    p_test = predict(model, x_test / 255.0)
+    p_test = predict(model, contract.from_uint8(x_test))
     p_val = predict(model, validation.x)
     p_neg = predict(model, test_negatives.x)
 
     writers = (validation.tag == "pen") | (validation.tag == "scan")
     digits_val = validation.label >= 0
     temperature = calibration.fit_temperature(p_val[writers], validation.label[writers])
-    cal_val = calibration.apply_temperature(p_val, temperature)
+    cal_val = confidence.apply_temperature(p_val, temperature)
     thresholds = calibration.fit_thresholds(cal_val[writers])
 
     def verdict_shares(calibrated):
-        v = calibration.verdicts(calibrated, thresholds)
+        v = confidence.verdicts(calibrated, thresholds)
         return {name: round(float((v == name).mean()), 5) for name in ("digit", "unsure", "not_a_digit")}
 
     pen = validation.tag == "pen"
@@ -57,7 +58,9 @@ def assess(model, mnist_test, validation: Inputs, test_negatives: Inputs) -> dic
         "mnist_test": accuracy_block(y_test, p_test),
         "pen_writers": accuracy_block(validation.label[pen], p_val[pen]),
         "pen_writers_by_size": {
-            band: accuracy_block(validation.label[pen & (validation.band == band)], p_val[pen & (validation.band == band)])
+            band: accuracy_block(
+                validation.label[pen & (validation.band == band)], p_val[pen & (validation.band == band)]
+            )
             for band in SIZE_BANDS
         },
         "scan_writers": accuracy_block(validation.label[validation.tag == "scan"], p_val[validation.tag == "scan"]),
@@ -72,11 +75,11 @@ def assess(model, mnist_test, validation: Inputs, test_negatives: Inputs) -> dic
             "rule": "calibrated top probability < not_a_digit -> not_a_digit; < unsure -> unsure; else digit",
             "validation_writers_digits": verdict_shares(cal_val[writers]),
             "mnist_validation_digits": verdict_shares(cal_val[(validation.tag == "mnist") & digits_val]),
-            "mnist_test_digits": verdict_shares(calibration.apply_temperature(p_test, temperature)),
+            "mnist_test_digits": verdict_shares(confidence.apply_temperature(p_test, temperature)),
             "validation_negatives": verdict_shares(cal_val[~digits_val]),
-            "test_negatives": verdict_shares(calibration.apply_temperature(p_neg, temperature)),
+            "test_negatives": verdict_shares(confidence.apply_temperature(p_neg, temperature)),
             "test_negatives_by_kind": {
-                str(kind): verdict_shares(calibration.apply_temperature(p_neg[test_negatives.tag == kind], temperature))
+                str(kind): verdict_shares(confidence.apply_temperature(p_neg[test_negatives.tag == kind], temperature))
                 for kind in sorted(set(test_negatives.tag))
             },
         },
@@ -92,7 +95,9 @@ def summary(result: dict) -> str:
     ]
     for band, block in result["pen_writers_by_size"].items():
         lines.append(f"  {band:<7} drawings:   {block['accuracy']:.2%} of {block['count']}")
-    lines.append(f"held-out scan writers: {result['scan_writers']['accuracy']:.2%} of {result['scan_writers']['count']}")
+    lines.append(
+        f"held-out scan writers: {result['scan_writers']['accuracy']:.2%} of {result['scan_writers']['count']}"
+    )
     for name in ("pen_writers", "scan_writers", "mnist_test"):
         pairs = ", ".join(f"{c['true']}->{c['predicted']} x{c['count']}" for c in result[name]["most_confused"])
         lines.append(f"  most confused ({name}): {pairs or 'none'}")

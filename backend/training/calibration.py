@@ -8,19 +8,15 @@ called unsure or not a digit. Both go into the model card; the server reads them
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+
+from backend.core.confidence import apply_temperature
 
 # The share of validation writers' digits we accept being called "unsure or worse" / "not a digit".
 UNSURE_RATE = 0.010
 REJECT_RATE = 0.003
-
-
-def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(log p / T): the same ranking, confidence sharpened (T < 1) or softened (T > 1)."""
-    logits = np.log(np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=-1, keepdims=True)
-    scaled = np.exp(logits)
-    return scaled / scaled.sum(axis=-1, keepdims=True)
 
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -42,7 +38,7 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     correct = probabilities.argmax(axis=1) == labels
     edges = np.linspace(0, 1, bins + 1)
     error = 0.0
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in itertools.pairwise(edges):
         inside = (confidence > low) & (confidence <= high)
         if inside.any():
             error += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
@@ -56,9 +52,3 @@ def fit_thresholds(calibrated_digits: np.ndarray) -> dict:
         "not_a_digit": float(np.quantile(top, REJECT_RATE)),
         "unsure": float(np.quantile(top, UNSURE_RATE)),
     }
-
-
-def verdicts(calibrated: np.ndarray, thresholds: dict) -> np.ndarray:
-    """"digit" / "unsure" / "not_a_digit" for each row of calibrated probabilities."""
-    top = calibrated.max(axis=1)
-    return np.where(top < thresholds["not_a_digit"], "not_a_digit", np.where(top < thresholds["unsure"], "unsure", "digit"))

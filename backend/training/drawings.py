@@ -7,13 +7,13 @@ the picture drawn by the canvas twin and sent through `preprocess()`'s own steps
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image
 
+from backend.core.preprocessing import EmptyCanvas, ink_map, normalize
 from backend.core.strokes import STROKE_WIDTH_RATIO, render_strokes
-from backend.preprocessing import EmptyCanvas, ink_map, normalize
 
 SIZE_RANGE = (0.20, 0.95)  # digit height as a fraction of the canvas side
 WIDTH_JITTER = (0.8, 1.25)  # pen width relative to the app's (screens and zoom differ)
@@ -37,11 +37,12 @@ def catmull_rom(points: np.ndarray, per_segment: int) -> np.ndarray:
     padded = np.vstack([points[:1], points, points[-1:]])
     t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
     pieces = []
-    for p0, p1, p2, p3 in zip(padded[:-3], padded[1:-2], padded[2:-1], padded[3:]):
+    for p0, p1, p2, p3 in zip(padded[:-3], padded[1:-2], padded[2:-1], padded[3:], strict=False):
         pieces.append(
-            0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
+            0.5
+            * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
         )
-    return np.vstack(pieces + [points[-1:]])
+    return np.vstack([*pieces, points[-1:]])
 
 
 def respace(stroke: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -59,7 +60,9 @@ def respace(stroke: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return stroke
 
 
-def place(strokes: Sequence[np.ndarray], rng: np.random.Generator, size_range=SIZE_RANGE, height=None) -> list[np.ndarray]:
+def place(
+    strokes: Sequence[np.ndarray], rng: np.random.Generator, size_range=SIZE_RANGE, height=None
+) -> list[np.ndarray]:
     """Strokes in any units (y down) -> normalized canvas strokes at a random size and position.
 
     The digit's height becomes `height` (or a random fraction in `size_range`) of the canvas,
@@ -72,7 +75,9 @@ def place(strokes: Sequence[np.ndarray], rng: np.random.Generator, size_range=SI
     margin = STROKE_WIDTH_RATIO
     scale = min(target / extent[1], (1 - 2 * margin) / extent[0], (1 - 2 * margin) / extent[1])
     box = extent * scale
-    offset = np.array([rng.uniform(margin, max(margin, 1 - margin - box[0])), rng.uniform(margin, max(margin, 1 - margin - box[1]))])
+    offset = np.array(
+        [rng.uniform(margin, max(margin, 1 - margin - box[0])), rng.uniform(margin, max(margin, 1 - margin - box[1]))]
+    )
     return [((s - low) * scale + offset).astype(np.float32) for s in strokes]
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.data import DatasetError
-from backend.files import file_sha256
-from backend.paths import DATA_DIR
+from backend.core.files import file_sha256
+from backend.core.paths import DATA_DIR
+from backend.training.mnist import DatasetError
 
 # SHA-256 of the files as shared (gzip) and of their contents (what UCI's archives hold).
 HANDWRITING_FILES: dict[str, str] = {
@@ -55,7 +55,7 @@ class PenDigit:
 def search_dirs() -> list[Path]:
     """Folders searched for the files: `$HANDWRITING_DIR` (if set), then `data/handwriting/`."""
     dirs = [Path(os.environ["HANDWRITING_DIR"]).expanduser()] if os.environ.get("HANDWRITING_DIR") else []
-    return dirs + [DEFAULT_DIR]
+    return [*dirs, DEFAULT_DIR]
 
 
 def locate(stem: str, directory: Path | None = None) -> Path:

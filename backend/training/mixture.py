@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from backend.core import contract
+from backend.core.preprocessing import EmptyCanvas, normalize
 from backend.training import negatives
 from backend.training.drawings import SIZE_RANGE, digit_height, draw_pen_digit, place, to_input
 from backend.training.handwriting import PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS, PenDigit
-from backend.preprocessing import EmptyCanvas, normalize
 
-NUM_CLASSES = 10
 SIZE_BANDS = {"small": (0.20, 0.35), "medium": (0.35, 0.65), "large": (0.65, 0.95)}
 NEGATIVE_SIZE_RANGE = (0.3, 0.95)  # smaller shapes turn into blobs a fat pen also makes of a 0
 
@@ -52,7 +52,7 @@ class MixSettings:
             "pen_digit_height": list(SIZE_RANGE),
             "scan_copies_per_digit": self.scan_copies,
             "negatives": self.negatives,
-            "negative_kinds": sorted(negatives.TRAIN_KINDS) + ["several_digits"],
+            "negative_kinds": [*sorted(negatives.TRAIN_KINDS), "several_digits"],
             "negative_target": "uniform over the ten digits (outlier exposure)",
             "seed": self.seed,
         }
@@ -73,12 +73,12 @@ class Inputs:
     band: np.ndarray = field(default=None)
 
     @staticmethod
-    def of(x, labels, tag, band=None) -> "Inputs":
-        x = np.asarray(x, dtype=np.float32).reshape(-1, 28, 28)
+    def of(x, labels, tag, band=None) -> Inputs:
+        x = np.asarray(x, dtype=np.float32).reshape(-1, contract.SIDE, contract.SIDE)
         labels = np.asarray(labels, dtype=np.int64)
-        y = np.full((len(labels), NUM_CLASSES), 1.0 / NUM_CLASSES, dtype=np.float32)
+        y = np.full((len(labels), contract.NUM_CLASSES), 1.0 / contract.NUM_CLASSES, dtype=np.float32)
         digits = labels >= 0
-        y[digits] = np.eye(NUM_CLASSES, dtype=np.float32)[labels[digits]]
+        y[digits] = np.eye(contract.NUM_CLASSES, dtype=np.float32)[labels[digits]]
         tags = np.asarray(tag if isinstance(tag, (list, np.ndarray)) else [tag] * len(labels), dtype=object)
         bands = np.asarray(band if band is not None else [""] * len(labels), dtype=object)
         return Inputs(x, y, labels, tags, bands)
@@ -86,12 +86,14 @@ class Inputs:
     def __len__(self) -> int:
         return len(self.label)
 
-    def where(self, mask) -> "Inputs":
+    def where(self, mask) -> Inputs:
         return Inputs(self.x[mask], self.y[mask], self.label[mask], self.tag[mask], self.band[mask])
 
     @staticmethod
-    def concat(parts: list["Inputs"]) -> "Inputs":
-        return Inputs(*(np.concatenate([getattr(p, name) for p in parts]) for name in ("x", "y", "label", "tag", "band")))
+    def concat(parts: list[Inputs]) -> Inputs:
+        return Inputs(
+            *(np.concatenate([getattr(p, name) for p in parts]) for name in ("x", "y", "label", "tag", "band"))
+        )
 
 
 def pen_inputs(digits: list[PenDigit], renditions: int, rng, bands=None) -> Inputs:
@@ -110,7 +112,7 @@ def pen_inputs(digits: list[PenDigit], renditions: int, rng, bands=None) -> Inpu
 
 def scan_inputs(images: np.ndarray, labels: np.ndarray, copies: int = 1) -> Inputs:
     """Scanned 32x32 bitmaps through the same normalization as every picture."""
-    xs = [normalize(image.astype(np.float32) / 255.0) for image in images]
+    xs = [normalize(contract.from_uint8(image)) for image in images]
     return Inputs.of(np.repeat(np.asarray(xs), copies, axis=0), np.repeat(labels, copies), "scan")
 
 
@@ -140,23 +142,29 @@ def build(mnist_fit, mnist_val, pen: list[PenDigit], scans, settings: MixSetting
     """-> (training Inputs, validation Inputs, test negatives Inputs), all from held-apart people."""
     rng = np.random.default_rng(settings.seed)
     pen_train, pen_val, scan_train, scan_val = split_writers(pen, scans)
-    train = Inputs.concat([
-        Inputs.of(mnist_fit[0] / 255.0, mnist_fit[1], "mnist"),
-        pen_inputs(pen_train, settings.pen_renditions, rng),
-        scan_inputs(*scan_train, copies=settings.scan_copies),
-        negative_inputs(settings.negatives, settings.seed, digit_strokes=[d.strokes for d in pen_train]),
-    ])
-    validation = Inputs.concat([
-        Inputs.of(mnist_val[0] / 255.0, mnist_val[1], "mnist"),
-        pen_inputs(pen_val, 1, rng, bands=list(SIZE_BANDS)),
-        scan_inputs(*scan_val),
-        negative_inputs(settings.validation_negatives, settings.seed + 1000),
-    ])
+    train = Inputs.concat(
+        [
+            Inputs.of(contract.from_uint8(mnist_fit[0]), mnist_fit[1], "mnist"),
+            pen_inputs(pen_train, settings.pen_renditions, rng),
+            scan_inputs(*scan_train, copies=settings.scan_copies),
+            negative_inputs(settings.negatives, settings.seed, digit_strokes=[d.strokes for d in pen_train]),
+        ]
+    )
+    validation = Inputs.concat(
+        [
+            Inputs.of(contract.from_uint8(mnist_val[0]), mnist_val[1], "mnist"),
+            pen_inputs(pen_val, 1, rng, bands=list(SIZE_BANDS)),
+            scan_inputs(*scan_val),
+            negative_inputs(settings.validation_negatives, settings.seed + 1000),
+        ]
+    )
     test_negatives = negative_inputs(
-        settings.test_negatives, settings.seed + 2000, {**negatives.TRAIN_KINDS, **negatives.TEST_KINDS},
+        settings.test_negatives,
+        settings.seed + 2000,
+        {**negatives.TRAIN_KINDS, **negatives.TEST_KINDS},
         digit_strokes=[d.strokes for d in pen_val],
     )
     return train, validation, test_negatives
 
 
-__all__ = ["Inputs", "MixSettings", "build", "digit_height", "split_writers", "SIZE_BANDS"]
+__all__ = ["SIZE_BANDS", "Inputs", "MixSettings", "build", "digit_height", "split_writers"]

@@ -12,8 +12,8 @@ Everything is drawn from a seeded `numpy.random.Generator`, so a seed fixes the 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 
 import numpy as np
 
@@ -110,7 +110,7 @@ def arrow(rng) -> Strokes:  # test only
     return [_polyline((0, 0), (1, 0)), _polyline((0.75, -0.2), (1, 0), (0.75, 0.2))]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(name: str):
     from HersheyFonts import HersheyFonts
 
@@ -144,11 +144,23 @@ def several_digits(rng, digit_strokes: Sequence[Sequence[np.ndarray]]) -> Stroke
 
 
 TRAIN_KINDS: dict[str, Callable] = {
-    "scribble": scribble, "dots": dots, "dash": dash, "polygon": polygon, "star": star, "heart": heart,
-    "smiley": smiley, "cross": cross, "plus": plus, "spiral": spiral, "zigzag": zigzag, "letter": letter,
+    "scribble": scribble,
+    "dots": dots,
+    "dash": dash,
+    "polygon": polygon,
+    "star": star,
+    "heart": heart,
+    "smiley": smiley,
+    "cross": cross,
+    "plus": plus,
+    "spiral": spiral,
+    "zigzag": zigzag,
+    "letter": letter,
 }
 TEST_KINDS: dict[str, Callable] = {
-    "house": house, "crescent": crescent, "arrow": arrow,
+    "house": house,
+    "crescent": crescent,
+    "arrow": arrow,
     "letter_other_font": lambda rng: letter(rng, fonts=TEST_FONTS),
 }
 
@@ -164,7 +176,9 @@ def jitter(strokes: Strokes, rng) -> Strokes:
     return [(s - centre) @ matrix.T + rng.normal(0, 0.01 * span, s.shape) for s in strokes]
 
 
-def generate(count: int, seed: int, kinds: dict[str, Callable] = TRAIN_KINDS, digit_strokes=None) -> list[tuple[str, Strokes]]:
+def generate(
+    count: int, seed: int, kinds: dict[str, Callable] = TRAIN_KINDS, digit_strokes=None
+) -> list[tuple[str, Strokes]]:
     """`count` (kind, strokes) pairs, strokes still in their own units (place them on a canvas).
 
     With `digit_strokes` (a list of pen digits' strokes), "several digits" examples are added too.

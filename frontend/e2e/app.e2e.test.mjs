@@ -218,26 +218,36 @@ const waitIdle = (page) =>
     timeout: 20_000,
   });
 
-/** Wait until no request is in flight and return the shown prediction (or throw the shown error). */
+/**
+ * Wait until no request is in flight and return the shown prediction (or throw the shown error).
+ * `verdict` is the answer's verdict ('digit', 'unsure' or 'not_a_digit'); `digit` is the digit shown
+ * large (the first candidate when unsure), or null for "not a digit".
+ */
 async function settledPrediction(page) {
   await page.waitForFunction(
     () => {
       const result = document.querySelector('.result');
       if (!result || result.getAttribute('aria-busy') === 'true') return false;
-      return document.querySelector('[data-testid="prediction-digit"]') || document.querySelector('[role="alert"]');
+      return (
+        document.querySelector('[data-testid="prediction-digit"]') ||
+        document.querySelector('[data-testid="verdict"]') ||
+        document.querySelector('[role="alert"]')
+      );
     },
     null,
     { polling: 100, timeout: 20_000 },
   );
   const alert = page.getByRole('alert');
   if (await alert.count()) throw new Error(`The app shows an error: ${await alert.textContent()}`);
-  const digit = Number(await page.getByTestId('prediction-digit').textContent());
+  const verdict = await page.getByTestId('verdict').getAttribute('data-verdict');
+  const shownDigit = page.getByTestId('prediction-digit');
+  const digit = (await shownDigit.count()) ? Number(await shownDigit.textContent()) : null;
   const probabilities = [];
   for (let d = 0; d < 10; d++) {
     probabilities.push(Number(await page.getByTestId(`prob-${d}`).getAttribute('aria-valuenow')));
   }
   const confidence = await page.getByTestId('confidence').textContent();
-  return { digit, probabilities, confidence };
+  return { digit, verdict, probabilities, confidence };
 }
 
 /** Wait until the on-screen canvas has no ink (the click that clears may land a moment later). */

@@ -121,6 +121,65 @@ describe('App', () => {
     expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
   });
 
+  it('sends nothing for the pen-down dot: the first request waits until the stroke has some extent', async () => {
+    const predict = vi.fn(async (_image: string) => answer(1));
+    setup(predict);
+    const canvas = screen.getByTestId('digit-canvas');
+    const move = (y: number) =>
+      fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: y });
+    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 140, clientY: 100 });
+    await act(async () => vi.advanceTimersByTimeAsync(1000));
+    expect(predict).not.toHaveBeenCalled();
+    expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a little more/i);
+    expect(screen.queryByTestId('prediction-digit')).toBeNull();
+    move(105); // 5 px of 280: still a touch
+    await act(async () => vi.advanceTimersByTimeAsync(500));
+    expect(predict).not.toHaveBeenCalled();
+    move(115); // 15 px of 280 > 0.04 of the side: worth asking
+    expect(predict).toHaveBeenCalledTimes(1);
+    expect(predict.mock.calls[0]![0]).toBe('strokes:1:3');
+    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
+  });
+
+  it('sends a tap on its own once, at pointer-up, and shows the server\'s "not a digit"', async () => {
+    const predict = vi.fn(async (_image: string) => ({
+      ...answer(0, 0.3),
+      verdict: 'not_a_digit' as const,
+      reason: 'This does not look like a digit.',
+      alternatives: [0, 8],
+    }));
+    const { stroke } = setup(predict);
+    stroke([[100, 100]]);
+    expect(predict).toHaveBeenCalledTimes(1);
+    expect(predict.mock.calls[0]![0]).toBe('strokes:1:1');
+    expect(await screen.findByTestId('verdict-not-a-digit')).toHaveTextContent('Not a digit?');
+    expect(screen.getByTestId('verdict')).toHaveAttribute('data-verdict', 'not_a_digit');
+    expect(screen.getByTestId('verdict-reason')).toHaveTextContent('This does not look like a digit.');
+    expect(screen.queryByTestId('prediction-digit')).toBeNull();
+    expect(screen.getByTestId('prob-0')).toHaveAttribute('aria-valuenow', '30'); // the bars stay
+    await act(async () => vi.advanceTimersByTimeAsync(1000));
+    expect(predict).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows an unsure answer as its two candidates, with the bars', async () => {
+    const predict = vi.fn(async () => ({
+      ...answer(4, 0.41),
+      verdict: 'unsure' as const,
+      reason: 'It could be a 4 or a 9.',
+      alternatives: [4, 9],
+    }));
+    const { stroke } = setup(predict);
+    stroke([
+      [60, 20],
+      [60, 160],
+      [200, 160],
+    ]);
+    expect(await screen.findByTestId('verdict-unsure')).toHaveTextContent('Not sure: 4 or 9?');
+    expect(screen.getByTestId('prediction-digit')).toHaveTextContent('4');
+    expect(screen.getByTestId('prob-4')).toHaveAttribute('aria-valuenow', '41');
+    expect(screen.queryByTestId('low-confidence')).toBeNull();
+  });
+
   it('lets the latest request win: a slow stale answer never overwrites a newer one', async () => {
     const slow = deferred<Prediction>();
     const fast = deferred<Prediction>();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, fetchModelCard, isAbortError, predict } from './api';
+import { ApiError, candidatesOf, fetchModelCard, isAbortError, predict, verdictOf } from './api';
 
 const ok = {
   digit: 7,
@@ -65,9 +65,44 @@ describe('predict', () => {
     expect(error).not.toBeInstanceOf(ApiError);
   });
 
+  it('passes the verdict, its reason and the two alternatives through', async () => {
+    const unsure = { ...ok, verdict: 'unsure', reason: 'It could be a 7 or a 9.', alternatives: [7, 9] };
+    mockFetch(async () => json(unsure));
+    await expect(predict('x')).resolves.toEqual(unsure);
+  });
+
+  it('accepts an older answer without a verdict, which reads as "digit"', async () => {
+    mockFetch(async () => json(ok));
+    const prediction = await predict('x');
+    expect(prediction).not.toHaveProperty('verdict');
+    expect(verdictOf(prediction)).toBe('digit');
+  });
+
+  it('drops verdict fields of the wrong shape rather than failing', async () => {
+    mockFetch(async () => json({ ...ok, verdict: 'maybe', reason: 42, alternatives: [7, 'nine'] }));
+    const prediction = await predict('x');
+    expect(prediction).toEqual(ok);
+    expect(verdictOf(prediction)).toBe('digit');
+    expect(verdictOf({ verdict: 'not_a_digit' })).toBe('not_a_digit');
+  });
+
   it('rejects a malformed success answer', async () => {
     mockFetch(async () => json({ digit: 3 }));
     await expect(predict('x')).rejects.toMatchObject({ code: 'bad_response' });
+  });
+});
+
+describe('candidatesOf', () => {
+  const probabilities = [0.01, 0.01, 0.02, 0.03, 0.41, 0.05, 0.02, 0.06, 0.01, 0.38];
+
+  it('takes the two alternatives the server sent, in its order', () => {
+    expect(candidatesOf({ probabilities, alternatives: [9, 4] })).toEqual([9, 4]);
+  });
+
+  it('falls back to the two highest probabilities without two different alternatives', () => {
+    expect(candidatesOf({ probabilities })).toEqual([4, 9]);
+    expect(candidatesOf({ probabilities, alternatives: [4] })).toEqual([4, 9]);
+    expect(candidatesOf({ probabilities, alternatives: [4, 4] })).toEqual([4, 9]);
   });
 });
 

@@ -1,13 +1,55 @@
 /** A small client for the Flask API. URLs are relative, so the UI works from any host. */
 
+/** What the model makes of the drawing: a digit, unsure between two, or not a digit at all. */
+export type Verdict = 'digit' | 'unsure' | 'not_a_digit';
+
+export const VERDICTS: readonly Verdict[] = ['digit', 'unsure', 'not_a_digit'];
+
 export interface Prediction {
   digit: number;
+  /** The calibrated probability of `digit`. */
   confidence: number;
   /** Ten probabilities, for digits 0..9. */
   probabilities: number[];
   /** The 28x28 picture the model saw, as a PNG data URL. */
   input: string;
   model: string;
+  /** Missing from older servers: read it as 'digit' (see `verdictOf`). */
+  verdict?: Verdict;
+  /** A short sentence for a person, e.g. 'This does not look like a digit.' */
+  reason?: string;
+  /** The two most likely digits, most likely first. */
+  alternatives?: number[];
+}
+
+/** A prediction's verdict; a missing (older server) or unknown one reads as 'digit'. */
+export const verdictOf = (prediction: Pick<Prediction, 'verdict'>): Verdict =>
+  prediction.verdict !== undefined && VERDICTS.includes(prediction.verdict) ? prediction.verdict : 'digit';
+
+/** An integer from 0 to 9. */
+export const isDigit = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 9;
+
+/**
+ * The two digits an unsure answer hesitates between, most likely first: the server's `alternatives` when it
+ * sent two different digits, else the two highest probabilities.
+ */
+export function candidatesOf(prediction: Pick<Prediction, 'alternatives' | 'probabilities'>): [number, number] {
+  const sent = (prediction.alternatives ?? []).filter(isDigit);
+  if (sent.length >= 2 && sent[0] !== sent[1]) return [sent[0]!, sent[1]!];
+  const ranked = prediction.probabilities
+    .map((p, digit) => ({ p, digit }))
+    .sort((a, b) => b.p - a.p || a.digit - b.digit);
+  return [ranked[0]?.digit ?? 0, ranked[1]?.digit ?? 1];
+}
+
+/** Accuracy on one slice of the handwriting checks in the model card. */
+export interface AccuracyBlock {
+  /** null when the slice is empty. */
+  accuracy: number | null;
+  count: number;
+  errors: number;
+  most_confused: { true: number; predicted: number; count: number }[];
 }
 
 export interface ModelCard {
@@ -15,6 +57,16 @@ export interface ModelCard {
   test_accuracy?: number;
   params?: number;
   trained_at?: string;
+  /** Accuracy on digits drawn with a pen (by drawing size) and on scanned handwriting. */
+  handwriting?: {
+    pen_writers: AccuracyBlock;
+    pen_writers_by_size: Record<string, AccuracyBlock>;
+    scan_writers: AccuracyBlock;
+  };
+  /** Temperature scaling of the probabilities, and the expected calibration error before and after. */
+  calibration?: { temperature: number; ece_before: number; ece_after: number; fitted_on: string };
+  /** How the server turns probabilities into a verdict. */
+  verdict?: { thresholds: { not_a_digit: number; unsure: number }; rule: string };
   [key: string]: unknown;
 }
 
@@ -85,7 +137,13 @@ export async function predict(image: string, signal?: AbortSignal): Promise<Pred
     signal,
   });
   if (!isPrediction(body)) throw new ApiError('bad_response', 'The server sent an answer the app does not understand.');
-  return { ...body, model: typeof body.model === 'string' ? body.model : '' };
+  const { verdict, reason, alternatives, ...rest } = body;
+  const prediction: Prediction = { ...rest, model: typeof body.model === 'string' ? body.model : '' };
+  // The verdict fields are optional (older servers omit them); ones of the wrong shape are dropped.
+  if (typeof verdict === 'string' && VERDICTS.includes(verdict)) prediction.verdict = verdict;
+  if (typeof reason === 'string' && reason.trim() !== '') prediction.reason = reason;
+  if (Array.isArray(alternatives) && alternatives.every(isDigit)) prediction.alternatives = alternatives;
+  return prediction;
 }
 
 /** GET /model: the model card (version, accuracy, ...). */

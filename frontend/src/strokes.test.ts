@@ -9,7 +9,9 @@ import {
   emptyDrawing,
   endStroke,
   extendStroke,
+  hasEnoughInk,
   isEmpty,
+  MIN_INK_EXTENT,
   normalizePoint,
   renderStrokes,
   undo,
@@ -134,6 +136,43 @@ describe('undo and clear', () => {
     d = clear(d);
     expect(isEmpty(d)).toBe(true);
     expect(clear(d)).toBe(d);
+  });
+});
+
+describe('hasEnoughInk', () => {
+  it('is false for nothing and for a pen-down dot, drawn or in progress', () => {
+    expect(hasEnoughInk(emptyDrawing)).toBe(false);
+    expect(hasEnoughInk([])).toBe(false);
+    expect(hasEnoughInk(beginStroke(emptyDrawing, p(0.5, 0.5)))).toBe(false);
+    expect(hasEnoughInk(draw(emptyDrawing, [0.5, 0.5]))).toBe(false);
+  });
+
+  it('is false for a wiggle smaller than MIN_INK_EXTENT in both directions', () => {
+    const d = draw(emptyDrawing, [0.5, 0.5], [0.52, 0.51], [0.53, 0.53], [0.51, 0.52]);
+    expect(d.strokes[0]).toHaveLength(4);
+    expect(hasEnoughInk(d)).toBe(false);
+    expect(hasEnoughInk(allStrokes(d))).toBe(false);
+  });
+
+  it('is true once the ink spans MIN_INK_EXTENT of the side, in width or in height', () => {
+    expect(MIN_INK_EXTENT).toBe(0.04);
+    expect(hasEnoughInk(draw(emptyDrawing, [0.26, 0.5], [0.3, 0.5]))).toBe(true); // exactly 0.04 wide
+    expect(hasEnoughInk(draw(emptyDrawing, [0.5, 0.2], [0.5, 0.8]))).toBe(true); // a tall line
+    expect(hasEnoughInk(draw(emptyDrawing, [0.5, 0.5], [0.539, 0.539]))).toBe(false); // just short, both ways
+  });
+
+  it('counts the stroke in progress', () => {
+    let d = beginStroke(emptyDrawing, p(0.2, 0.2));
+    expect(hasEnoughInk(d)).toBe(false);
+    d = extendStroke(d, [p(0.2, 0.3)]);
+    expect(d.current).toHaveLength(2);
+    expect(hasEnoughInk(d)).toBe(true);
+  });
+
+  it('is true for more than one stroke, even two dots', () => {
+    const dot = draw(emptyDrawing, [0.5, 0.5]);
+    expect(hasEnoughInk(draw(dot, [0.5, 0.5]))).toBe(true);
+    expect(hasEnoughInk(beginStroke(dot, p(0.5, 0.5)))).toBe(true); // the next stroke's pen-down
   });
 });
 

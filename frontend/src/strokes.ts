@@ -91,6 +91,39 @@ export function canUndo(drawing: Drawing): boolean {
   return !isEmpty(drawing);
 }
 
+/**
+ * The smallest extent, as a fraction of the canvas side, that the ink's bounding box must reach (in width or
+ * height) before the drawing is worth a live prediction: about 11 px of a 280 px pad. A pen-down dot is 0.
+ */
+export const MIN_INK_EXTENT = 0.04;
+
+/**
+ * Whether the drawing is more than a touch: at least two strokes, or the points of all strokes (the one in
+ * progress included) span at least `MIN_INK_EXTENT` of the side in width or height. Takes a drawing or its
+ * strokes (as `allStrokes` returns them).
+ */
+export function hasEnoughInk(drawing: Drawing | readonly Stroke[]): boolean {
+  const strokes = isStrokeList(drawing) ? drawing : allStrokes(drawing);
+  const inked = strokes.filter((stroke) => stroke.length > 0);
+  if (inked.length > 1) return true;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const stroke of inked) {
+    for (const { x, y } of stroke) {
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  // The small epsilon keeps an extent of exactly MIN_INK_EXTENT (0.3 - 0.26 in floating point) on the inside.
+  return maxX - minX >= MIN_INK_EXTENT - 1e-9 || maxY - minY >= MIN_INK_EXTENT - 1e-9;
+}
+
+const isStrokeList = (value: Drawing | readonly Stroke[]): value is readonly Stroke[] => Array.isArray(value);
+
 /** The subset of CanvasRenderingContext2D that rendering needs (easy to fake in tests). */
 export type StrokeContext = Pick<
   CanvasRenderingContext2D,

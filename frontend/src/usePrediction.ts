@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { ApiError, predict as apiPredict, type Prediction } from './api';
 import { exportStrokes } from './exportImage';
 import { LatestRequest } from './latest';
-import type { Stroke } from './strokes';
+import { hasEnoughInk, type Stroke } from './strokes';
 import { throttle } from './throttle';
 
 /** How often to ask for a prediction while a stroke is being drawn. */
@@ -29,6 +29,13 @@ const initialState: PredictionState = { result: null, loading: false, error: nul
  * Live prediction for the strokes `getStrokes` returns: `predictSoon` (throttled, while
  * drawing), `predictNow` (stroke end, buttons, undo/clear). The latest request always wins.
  * An empty drawing resets the result and sends nothing.
+ *
+ * `predictSoon` sends nothing until the drawing is more than a touch (`hasEnoughInk`), so the
+ * pen-down dot that starts a first stroke no longer flashes an answer such as "0 · 100%".
+ * `predictNow` sends any drawing that is not empty: a tap on its own is sent once, at pointer-up,
+ * on purpose. Lifting the pen is a deliberate end, and the server answers a lone dot with
+ * "not a digit" (or with `empty_canvas`, which shows the prompt again), which is more honest
+ * than silently waiting; the Predict button and undo behave the same way.
  */
 export function usePrediction(getStrokes: () => readonly Stroke[], options: PredictionOptions = {}) {
   const { predict = apiPredict, exportImage = exportStrokes, interval = LIVE_INTERVAL_MS } = options;
@@ -75,6 +82,12 @@ export function usePrediction(getStrokes: () => readonly Stroke[], options: Pred
 
   const throttled = useMemo(() => throttle(() => void run(), interval), [run, interval]);
 
+  // Checked before the throttle, so a dot neither sends nor starts the throttle's window: the first
+  // request goes out as soon as the stroke has some extent.
+  const predictSoon = useCallback(() => {
+    if (hasEnoughInk(deps.current.getStrokes())) throttled();
+  }, [throttled]);
+
   const predictNow = useCallback(() => {
     throttled.cancel();
     void run();
@@ -90,5 +103,5 @@ export function usePrediction(getStrokes: () => readonly Stroke[], options: Pred
     };
   }, [throttled]);
 
-  return { ...state, predictNow, predictSoon: throttled as () => void };
+  return { ...state, predictNow, predictSoon };
 }

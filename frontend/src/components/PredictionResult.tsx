@@ -1,7 +1,7 @@
-import type { Prediction } from '../api';
+import { candidatesOf, verdictOf, type Prediction, type Verdict } from '../api';
 import { toPercent } from '../percent';
 
-/** Below this confidence the answer comes with a gentle hint. */
+/** Below this confidence a "digit" answer comes with a gentle hint (the other verdicts say it themselves). */
 export const LOW_CONFIDENCE = 0.6;
 
 export interface PredictionResultProps {
@@ -13,9 +13,20 @@ export interface PredictionResultProps {
   onRetry: () => void;
 }
 
-/** The predicted digit (large), its confidence, a low-confidence hint, the model's view, errors. */
+const VERDICT_CLASS: Record<Verdict, string> = {
+  digit: 'verdict-digit',
+  unsure: 'verdict-unsure',
+  not_a_digit: 'verdict-not-a-digit',
+};
+
+/**
+ * The answer: the predicted digit (large) and its confidence, or, when the model is unsure, the two digits
+ * it hesitates between, or "Not a digit?" with the server's reason. Then a low-confidence hint, the model's
+ * view and errors. Whatever the verdict, it is announced from one `aria-live` output.
+ */
 export function PredictionResult({ result, empty, loading, error, onRetry }: PredictionResultProps) {
   const show = !empty && result !== null;
+  const verdict = result ? verdictOf(result) : 'digit';
   return (
     <div className="result" aria-busy={loading}>
       {error && (
@@ -27,19 +38,23 @@ export function PredictionResult({ result, empty, loading, error, onRetry }: Pre
         </div>
       )}
       {show ? (
-        <div className={error ? 'answer stale' : 'answer'}>
+        <div
+          className={`answer ${VERDICT_CLASS[verdict]}${error ? ' stale' : ''}`}
+          data-testid="verdict"
+          data-verdict={verdict}
+        >
           <div className="answer-main">
             <div className="answer-digit-box">
               <span className="label" id="prediction-label">
                 Prediction
               </span>
               <output
-                className="answer-digit"
-                data-testid="prediction-digit"
+                className="answer-output"
+                data-testid="prediction"
                 aria-labelledby="prediction-label"
                 aria-live="polite"
               >
-                {result.digit}
+                <Answer result={result} verdict={verdict} />
               </output>
             </div>
             <div className="answer-side">
@@ -60,7 +75,7 @@ export function PredictionResult({ result, empty, loading, error, onRetry }: Pre
               </figure>
             </div>
           </div>
-          {result.confidence < LOW_CONFIDENCE && (
+          {verdict === 'digit' && result.confidence < LOW_CONFIDENCE && (
             <p className="hint" data-testid="low-confidence">
               Not quite sure. Try drawing the digit larger, centred and in one clear shape.
             </p>
@@ -72,5 +87,52 @@ export function PredictionResult({ result, empty, loading, error, onRetry }: Pre
         </p>
       )}
     </div>
+  );
+}
+
+/** The content of the live output, by verdict. */
+function Answer({ result, verdict }: { result: Prediction; verdict: Verdict }) {
+  if (verdict === 'not_a_digit') {
+    // No `prediction-digit` here: the app does not claim a digit.
+    return (
+      <>
+        <span className="verdict-title" data-testid="verdict-not-a-digit">
+          Not a digit?
+        </span>
+        <span className="verdict-reason" data-testid="verdict-reason">
+          {result.reason ?? 'This does not look like a digit from 0 to 9.'}
+        </span>
+      </>
+    );
+  }
+  if (verdict === 'unsure') {
+    const [first, second] = candidatesOf(result);
+    return (
+      <>
+        {/* Shown large; the sentence below says the same in words. */}
+        <span className="answer-candidates" aria-hidden="true">
+          <span className="answer-digit" data-testid="prediction-digit">
+            {first}
+          </span>
+          <span className="answer-or">or</span>
+          <span className="answer-digit" data-testid="prediction-alternative">
+            {second}
+          </span>
+        </span>
+        <span className="verdict-title" data-testid="verdict-unsure">
+          Not sure: {first} or {second}?
+        </span>
+        {result.reason && (
+          <span className="verdict-reason" data-testid="verdict-reason">
+            {result.reason}
+          </span>
+        )}
+      </>
+    );
+  }
+  return (
+    <span className="answer-digit" data-testid="prediction-digit">
+      {result.digit}
+    </span>
   );
 }

@@ -1,0 +1,92 @@
+"""The model card: one type that training fills, artifacts save and verify, and the server shows."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class ModelCard:
+    """What a model is, how it was made and how well it reads each population of writers.
+
+    Saved as JSON beside the model file (`digit_cnn.json` for `digit_cnn.keras`). Sections
+    that older models lack are None; keys this version does not know are kept in `extra`.
+    """
+
+    name: str
+    arch: str
+    params: int
+    input: str
+    trained_at: str | None = None
+    layers: list[dict] = field(default_factory=list)
+    # MNIST test set
+    test_accuracy: float | None = None
+    test_loss: float | None = None
+    per_class: dict[str, dict] | None = None
+    confusion_matrix: list[list[int]] | None = None
+    most_confused: list[dict] | None = None
+    # held-out writers, calibration and the verdict thresholds (the server reads the last two)
+    handwriting: dict | None = None
+    calibration: dict | None = None
+    verdict: dict | None = None
+    # the run
+    epochs_run: int | None = None
+    best_epoch: int | None = None
+    best_epoch_validation: dict | None = None
+    training_seconds: float | None = None
+    training: dict | None = None
+    data_sha256: dict[str, str] | None = None
+    handwriting_sha256: dict[str, str] | None = None
+    data_credit: list[str] | None = None
+    versions: dict[str, str] | None = None
+    history: dict[str, list[float]] | None = None
+    # the file, filled in when the model is saved
+    file: str | None = None
+    file_bytes: int | None = None
+    sha256: str | None = None
+    version: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def temperature(self) -> float:
+        """The calibration temperature (1.0 for a model that was never calibrated)."""
+        return float((self.calibration or {}).get("temperature", 1.0))
+
+    @property
+    def thresholds(self) -> dict[str, float] | None:
+        """The verdict thresholds on the calibrated top probability, if the model has them."""
+        return (self.verdict or {}).get("thresholds")
+
+    def with_file(self, name: str, size: int, sha256: str) -> ModelCard:
+        """A copy describing the saved file; the version (unless set) is the arch and the file's hash."""
+        return dataclasses.replace(
+            self, file=name, file_bytes=size, sha256=sha256, version=self.version or f"{self.arch}-{sha256[:12]}"
+        )
+
+    def to_dict(self, history: bool = True) -> dict[str, Any]:
+        """The JSON object (None sections left out; `history` optional, it is long)."""
+        data = {k: v for k, v in dataclasses.asdict(self).items() if v is not None and k != "extra"}
+        if not history:
+            data.pop("history", None)
+        return {**data, **self.extra}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelCard:
+        known = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        missing = [name for name in ("name", "arch", "params", "input") if name not in data]
+        if missing:
+            raise ValueError(f"the model card lacks {', '.join(missing)}")
+        return cls(
+            **{k: v for k, v in data.items() if k in known}, extra={k: v for k, v in data.items() if k not in known}
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    @classmethod
+    def read(cls, path: Path) -> ModelCard:
+        return cls.from_dict(json.loads(Path(path).read_text()))

@@ -1,0 +1,181 @@
+"""Turn an uploaded picture of a digit into the 28x28 tensor an MNIST model expects.
+
+MNIST's own recipe: ink bright on black, cropped to the ink, the longer side scaled to
+20 px (antialiased, aspect kept), then placed in a 28x28 field with its centre of mass
+at the centre. Doing the same to a canvas drawing is what makes it look like MNIST.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from backend.core.contract import SIDE
+
+ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+MAX_IMAGE_PIXELS = 4096 * 4096  # refused before decoding: a small file can claim a huge image
+WORKING_SIZE = 512  # larger pictures are shrunk to this first; a digit needs no more detail
+NOISE_FLOOR = 0.1  # ink below this (after background removal) is paper texture or JPEG noise
+FIT_SIZE = 20
+FIELD_SIZE = SIDE
+# Centre of mass of MNIST's own digits, in pixel-index coordinates (measured on the test set).
+MNIST_CENTRE = 14.0
+
+
+class PreprocessingError(ValueError):
+    """Base for input the preprocessing cannot use; `code` is a stable machine-readable name."""
+
+    code = "invalid_image"
+
+
+class InvalidImage(PreprocessingError):
+    """The bytes are not a readable PNG, JPEG, WebP or GIF image."""
+
+    code = "invalid_image"
+
+
+class ImageTooLarge(PreprocessingError):
+    """The image's dimensions exceed MAX_IMAGE_PIXELS."""
+
+    code = "image_too_large"
+
+
+class EmptyCanvas(PreprocessingError):
+    """Nothing (or next to nothing) is drawn: there is no digit to read."""
+
+    code = "empty_canvas"
+
+
+def decode(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
+    """Bytes -> a fully decoded PIL image (first frame for GIFs).
+
+    The header is checked before any pixel is decoded, so a decompression bomb is refused
+    without allocating it. Raises InvalidImage or ImageTooLarge.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise InvalidImage(f"{image.format} images are not accepted; send PNG, JPEG, WebP or GIF.")
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ImageTooLarge(f"The image is too large: {width}x{height} pixels, the limit is {max_pixels:,}.")
+            image.seek(0)
+            image.load()
+            return image
+    except PreprocessingError:
+        raise
+    except Image.UnidentifiedImageError:
+        raise InvalidImage("The data is not a PNG, JPEG, WebP or GIF image.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageTooLarge(f"The image is too large: it claims more than {max_pixels:,} pixels.") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise InvalidImage(f"The image data is truncated or corrupt ({error}).") from error
+
+
+def ink_map(image: Image.Image) -> np.ndarray:
+    """A decoded image -> float32 (H, W) ink strength in [0, 1]: ink bright, background 0.
+
+    A transparent background (what `canvas.toDataURL()` gives) makes alpha the ink. Otherwise
+    the border pixels tell the background: a light border means dark ink, which is inverted.
+    The background level is subtracted and weak noise dropped, so off-white paper reads as 0.
+    """
+    if max(image.size) > WORKING_SIZE:
+        image = image.copy()
+        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A"))
+        if np.median(_border(alpha)) < 128:
+            return _drop_background(alpha.astype(np.float32) / 255.0)  # whatever is opaque is ink
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    return _drop_background(1.0 - gray if np.median(_border(gray)) > 0.5 else gray)
+
+
+def _drop_background(ink: np.ndarray) -> np.ndarray:
+    """Subtract the border's ink level (paper tone) and zero what is left below NOISE_FLOOR."""
+    background = float(np.median(_border(ink)))
+    if background > 0:
+        ink = np.clip((ink - background) / (1.0 - background), 0.0, 1.0)
+    ink[ink < NOISE_FLOOR] = 0.0
+    return ink
+
+
+def _border(array: np.ndarray) -> np.ndarray:
+    """The outermost ring of pixels of a 2-D array."""
+    return np.concatenate([array[0], array[-1], array[1:-1, 0], array[1:-1, -1]])
+
+
+def normalize(ink: np.ndarray) -> np.ndarray:
+    """Ink map (H, W) -> float32 (28, 28) in [0, 1], normalized the way MNIST was.
+
+    Raises EmptyCanvas when there is (next to) no ink.
+    """
+    height, width = ink.shape
+    if ink.sum() < max(4.0, 0.0005 * height * width):
+        raise EmptyCanvas("Nothing is drawn: draw a digit first.")
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    cropped = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+    scale = FIT_SIZE / max(cropped.shape)
+    fit_h = max(1, round(cropped.shape[0] * scale))
+    fit_w = max(1, round(cropped.shape[1] * scale))
+    fitted = Image.fromarray(cropped).resize((fit_w, fit_h), Image.Resampling.LANCZOS)
+    fitted = np.clip(np.asarray(fitted, dtype=np.float32), 0.0, 1.0)
+    if fitted.max() <= 0:
+        raise EmptyCanvas("Nothing is drawn: draw a digit first.")
+    fitted /= fitted.max()  # MNIST strokes peak at full intensity
+
+    total = fitted.sum()
+    centre_y = (fitted.sum(axis=1) * np.arange(fit_h)).sum() / total
+    centre_x = (fitted.sum(axis=0) * np.arange(fit_w)).sum() / total
+    top = int(np.clip(round(MNIST_CENTRE - centre_y), 0, FIELD_SIZE - fit_h))
+    left = int(np.clip(round(MNIST_CENTRE - centre_x), 0, FIELD_SIZE - fit_w))
+    field = np.zeros((FIELD_SIZE, FIELD_SIZE), dtype=np.float32)
+    field[top : top + fit_h, left : left + fit_w] = fitted
+    return field
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A picture made ready for the model: the 28x28 field, and the shape of the ink it came from.
+
+    `extent`: the ink box's longer side as a share of the picture's longer side (a dot is
+    tiny); `aspect`: the ink box's width / height (several digits side by side are wide).
+    """
+
+    field: np.ndarray
+    extent: float
+    aspect: float
+
+
+def ink_shape(ink: np.ndarray) -> tuple[float, float]:
+    """(extent, aspect) of the ink in an ink map; (0, 1) when there is none."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return 0.0, 1.0
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    return max(height, width) / max(ink.shape), width / height
+
+
+def prepare(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Prepared:
+    """Image bytes -> the field and the ink's shape. Raises as `preprocess` does."""
+    ink = ink_map(decode(data, max_pixels))
+    return Prepared(normalize(ink), *ink_shape(ink))
+
+
+def preprocess(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> np.ndarray:
+    """Image bytes (PNG/JPEG/WebP/GIF, any size, either polarity) -> float32 (28, 28) in [0, 1].
+
+    The one preprocessing function: the API, the CLI, the benchmark and the tests call it
+    (through `prepare` when they also want the ink's shape). Raises InvalidImage,
+    ImageTooLarge or EmptyCanvas.
+    """
+    return prepare(data, max_pixels).field

@@ -1,0 +1,261 @@
+"""Train the digit classifier on MNIST, other writers and non-digits: data -> model -> fit -> evaluate -> save."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from backend.core import contract
+from backend.core.card import ModelCard
+from backend.core.paths import MODELS_DIR
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="digits train", description=__doc__)
+    parser.add_argument("--arch", choices=["cnn", "mlp"], default="cnn", help="network to train (default: cnn)")
+    parser.add_argument(
+        "--epochs", type=int, default=20, help="maximum epochs; early stopping may end sooner (default: 20)"
+    )
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=1e-3, help="initial Adam learning rate (default: 1e-3)")
+    parser.add_argument("--lr-decay", type=float, default=0.85, help="learning rate factor per epoch (default: 0.85)")
+    parser.add_argument("--limit", type=int, help="quick runs: N MNIST images and a proportional share of the rest")
+    parser.add_argument(
+        "--validation-size", type=int, default=5000, help="MNIST training images held out (default: 5000)"
+    )
+    parser.add_argument(
+        "--patience", type=int, default=5, help="epochs without a lower validation loss before stopping (default: 5)"
+    )
+    parser.add_argument("--no-augment", action="store_true", help="train on the inputs as they are")
+    parser.add_argument(
+        "--out", type=Path, default=MODELS_DIR, help="folder for the model, card and plots (default: models/)"
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    if args.epochs < 1 or args.batch_size < 1 or (args.limit is not None and args.limit < 20):
+        parser.error("--epochs and --batch-size must be positive, --limit at least 20")
+    return args
+
+
+def split_validation(x, y, size, seed):
+    """Hold out `size` shuffled training images for validation (capped at a tenth of them)."""
+    import numpy as np
+
+    size = min(size, len(x) // 10)
+    order = np.random.default_rng(seed).permutation(len(x))
+    held, kept = order[:size], order[size:]
+    return (x[kept], y[kept]), (x[held], y[held])
+
+
+def to_dataset(inputs, batch_size, augment=False, seed=None):
+    """Inputs (x (N, 28, 28), y (N, 10)) -> batched tf.data of float32 (B, 28, 28, 1) and targets.
+
+    With `augment`, the data is reshuffled every epoch and each batch is jittered afresh.
+    """
+    import tensorflow as tf
+
+    from backend.training.augmentation import augment_batch
+
+    dataset = tf.data.Dataset.from_tensor_slices((inputs.x[..., None], inputs.y))
+    if augment:
+        dataset = dataset.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
+    if augment:
+        dataset = dataset.map(lambda xb, yb: (augment_batch(xb), yb), num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def training_callbacks(checkpoint_path: Path, lr_decay: float, patience: int):
+    """Exponential LR decay, LR cut on plateaus, early stopping (best weights back), best checkpoint.
+
+    Early stopping watches the validation loss: it ranks epochs finely, and it includes the
+    non-digits, whose accuracy is not defined.
+    """
+    import keras
+
+    return [
+        keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr * lr_decay),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-6, verbose=1),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True, verbose=1),
+        keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True, verbose=0),
+    ]
+
+
+def describe(model) -> list[dict]:
+    """One entry per layer: name, type, output shape, parameters."""
+    return [
+        {
+            "name": layer.name,
+            "type": type(layer).__name__,
+            "output_shape": list(layer.output.shape[1:]),
+            "params": layer.count_params(),
+        }
+        for layer in model.layers
+    ]
+
+
+def load_data(args):
+    """MNIST (split), the handwriting sets, and the mix built from them (trimmed for --limit)."""
+    from backend.training import mixture
+    from backend.training.handwriting import load_optdigits, load_pendigits
+    from backend.training.mnist import load_mnist
+
+    (x_train, y_train), mnist_test = load_mnist()
+    pen, scans = load_pendigits(), load_optdigits()
+    settings = mixture.MixSettings(seed=args.seed)
+    if args.limit:
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+        pen, scans = pen[: args.limit // 4], tuple(a[: args.limit // 10] for a in scans)
+        settings = mixture.MixSettings(
+            seed=args.seed,
+            negatives=args.limit // 10,
+            validation_negatives=args.limit // 20,
+            test_negatives=args.limit // 20,
+        )
+    mnist_fit, mnist_val = split_validation(x_train, y_train, args.validation_size, args.seed)
+    started = time.monotonic()
+    train, validation, test_negatives = mixture.build(mnist_fit, mnist_val, pen, scans, settings)
+    print(
+        f"Built the mix in {time.monotonic() - started:.0f} s: {len(train)} training inputs, "
+        f"{len(validation)} validation inputs, {len(test_negatives)} test non-digits."
+    )
+    counts = {"mnist": {"train": len(mnist_fit[0]), "validation": len(mnist_val[0])}}
+    for name, part in (("train", train), ("validation", validation)):
+        for tag in ("pen", "scan"):
+            counts.setdefault(tag, {})[name] = int((part.tag == tag).sum())
+        counts.setdefault("negatives", {})[name] = int((part.label < 0).sum())
+    counts["negatives"]["test"] = len(test_negatives)
+    return train, validation, test_negatives, mnist_test, settings, counts
+
+
+def build_model(args):
+    import keras
+
+    from backend.training.networks import BUILDERS
+
+    model = BUILDERS[args.arch]()
+    model.compile(
+        optimizer=keras.optimizers.Adam(args.lr),
+        loss=keras.losses.CategoricalCrossentropy(),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
+    return model
+
+
+def fit(model, train, validation, args):
+    """Fit with the callbacks; returns (history dict, seconds)."""
+    checkpoint_path = args.out / "checkpoints" / f"digit_{args.arch}.best.keras"
+    checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    history = model.fit(
+        to_dataset(train, args.batch_size, augment=not args.no_augment, seed=args.seed),
+        validation_data=to_dataset(validation, 1000),
+        epochs=args.epochs,
+        callbacks=training_callbacks(checkpoint_path, args.lr_decay, args.patience),
+        verbose=2,
+    )
+    return history.history, time.monotonic() - started
+
+
+def make_card(args, argv, model, history, seconds, counts, settings, mnist_result, assessment) -> ModelCard:
+    """Everything about the run and its results, for the file beside the model."""
+    import keras
+    import tensorflow as tf
+
+    from backend.training.augmentation import describe as describe_augmentation
+    from backend.training.evaluation import most_confused_pairs
+    from backend.training.handwriting import CREDIT, HANDWRITING_FILES, PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS
+    from backend.training.mnist import MNIST_FILES
+
+    best_epoch = min(range(len(history["val_loss"])), key=lambda i: history["val_loss"][i]) + 1
+    fields = {
+        "arch": args.arch,
+        "name": f"digit_{args.arch}",
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "params": model.count_params(),
+        "input": contract.DESCRIPTION,
+        "layers": describe(model),
+        "test_accuracy": mnist_result["accuracy"],
+        "test_loss": mnist_result["loss"],
+        "per_class": mnist_result["per_class"],
+        "confusion_matrix": mnist_result["confusion_matrix"],
+        "most_confused": [
+            {"true": t, "predicted": p, "count": n} for t, p, n in most_confused_pairs(mnist_result["confusion_matrix"])
+        ],
+        "handwriting": {k: assessment[k] for k in ("pen_writers", "pen_writers_by_size", "scan_writers")},
+        "calibration": assessment["calibration"],
+        "verdict": assessment["verdict"],
+        "epochs_run": len(history["loss"]),
+        "best_epoch": best_epoch,
+        "best_epoch_validation": {
+            "loss": history["val_loss"][best_epoch - 1],
+            "accuracy": history["val_accuracy"][best_epoch - 1],
+        },
+        "training_seconds": round(seconds, 1),
+        "training": {
+            "train_images": sum(c.get("train", 0) for c in counts.values()),
+            "validation_images": sum(c.get("validation", 0) for c in counts.values()),
+            "inputs": counts,
+            "mix": settings.describe(),
+            "validation_writers": {"pen": list(PEN_VALIDATION_WRITERS), "scan": list(SCAN_VALIDATION_WRITERS)},
+            "batch_size": args.batch_size,
+            "initial_lr": args.lr,
+            "lr_decay_per_epoch": args.lr_decay,
+            "augmentation": None if args.no_augment else describe_augmentation(),
+            "seed": args.seed,
+            "command": "python backend/train.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        },
+        "data_sha256": MNIST_FILES,
+        "handwriting_sha256": {k: v for k, v in HANDWRITING_FILES.items() if k.endswith(".gz")},
+        "data_credit": ["MNIST: Yann LeCun, Corinna Cortes, Christopher J. C. Burges", CREDIT],
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()},
+        "history": {key: [round(float(v), 6) for v in values] for key, values in history.items()},
+    }
+    return ModelCard(**fields)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    import keras
+    import numpy as np
+
+    from backend.core.artifacts import save_model
+    from backend.training.assessment import assess, summary
+    from backend.training.evaluation import metrics, plot_confusion_matrix, plot_history, plot_misclassified, report
+
+    keras.utils.set_random_seed(args.seed)
+    train, validation, test_negatives, mnist_test, settings, counts = load_data(args)
+    model = build_model(args)
+    model.summary()
+    history, seconds = fit(model, train, validation, args)
+
+    assessment, probabilities = assess(model, mnist_test, validation, test_negatives)
+    mnist_result = metrics(mnist_test[1], probabilities["mnist_test"])
+    print(report(mnist_result))
+    print(summary(assessment))
+
+    name = f"digit_{args.arch}"
+    card = make_card(args, argv, model, history, seconds, counts, settings, mnist_result, assessment)
+    card = save_model(model, args.out / f"{name}.keras", card)
+    plot_history(history, args.out / f"{name}.history.png")
+    plot_confusion_matrix(mnist_result["confusion_matrix"], args.out / f"{name}.confusion.png")
+    plot_misclassified(
+        mnist_test[0], mnist_test[1], probabilities["mnist_test"], args.out / f"{name}.misclassified.png"
+    )
+    pen = validation.tag == "pen"
+    plot_misclassified(
+        np.round(validation.x[pen] * 255).astype(np.uint8),
+        validation.label[pen],
+        probabilities["validation"][pen],
+        args.out / f"{name}.misclassified_pen.png",
+        title="Misread digits of the held-out pen writers",
+    )
+    print(
+        f"\nSaved {args.out / (name + '.keras')} ({card.file_bytes / 1e6:.2f} MB, {card.params} parameters) "
+        f"in {seconds:.0f} s of training."
+    )
+    return 0

@@ -1,0 +1,176 @@
+"""backend/serving/api.py + app.py: /predict, /health, /model, errors, CORS, the UI."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from backend.core.preprocessing import preprocess
+from backend.core.samples import canvas_png, data_url, mnist_png
+from backend.serving.api import to_png
+from backend.serving.app import create_app
+from backend.serving.predictor import Predictor
+from tests.support.images import png_claiming
+
+
+def _predict(client, image):
+    return client.post("/predict", json={"image": image})
+
+
+def test_mnist_digits_as_data_urls_are_classified(client, mnist):
+    _, (x_test, y_test) = mnist
+    correct = 0
+    for digit, label in zip(x_test[:200], y_test[:200], strict=False):
+        response = _predict(client, data_url(mnist_png(digit)))
+        assert response.status_code == 200
+        correct += response.json["digit"] == label
+    assert correct >= 198, f"{correct}/200"
+
+
+def test_response_shape(client, mnist, predictor):
+    _, (x_test, y_test) = mnist
+    body = _predict(client, data_url(canvas_png(x_test[0], np.random.default_rng(1)))).json
+    # the original five fields, then the verdict's three (added, never renamed)
+    assert list(body) == ["digit", "confidence", "probabilities", "input", "model", "verdict", "reason", "alternatives"]
+    assert body["digit"] == y_test[0]
+    assert body["verdict"] == "digit" and body["alternatives"][0] == body["digit"] and len(body["alternatives"]) == 2
+    assert isinstance(body["reason"], str) and body["reason"]
+    assert len(body["probabilities"]) == 10 and abs(sum(body["probabilities"]) - 1) < 1e-4
+    assert body["confidence"] == max(body["probabilities"]) == body["probabilities"][body["digit"]]
+    assert body["model"] == predictor.current.version
+    assert body["input"].startswith("data:image/png;base64,")
+    seen = Image.open(io.BytesIO(base64.b64decode(body["input"].split(",", 1)[1])))
+    assert seen.size == (28, 28) and seen.mode == "L"
+
+
+def test_bare_base64_and_multipart_upload(client, mnist):
+    _, (x_test, y_test) = mnist
+    png = canvas_png(x_test[1], np.random.default_rng(2))
+    assert _predict(client, base64.b64encode(png).decode()).json["digit"] == y_test[1]
+    response = client.post(
+        "/predict", data={"image": (io.BytesIO(png), "digit.png")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200 and response.json["digit"] == y_test[1]
+
+
+def test_empty_canvas_is_422_and_never_a_guess(client):
+    blank = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    buffer = io.BytesIO()
+    blank.save(buffer, format="PNG")
+    response = _predict(client, data_url(buffer.getvalue()))
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "empty_canvas"
+    assert "digit" not in response.json
+
+
+def _bomb_png():
+    return png_claiming(100_000, 100_000)
+
+
+BAD_REQUESTS = [
+    ("malformed JSON", dict(data="{not json", content_type="application/json"), 400, "invalid_json"),
+    ("JSON without image", dict(json={"picture": "x"}), 400, "missing_image"),
+    ("JSON that is a list", dict(json=["x"]), 400, "missing_image"),
+    ("image is a number", dict(json={"image": 42}), 400, "invalid_image_field"),
+    ("invalid base64", dict(json={"image": "data:image/png;base64,@@@!!"}), 400, "invalid_base64"),
+    ("data URL not base64", dict(json={"image": "data:image/png,rawbytes"}), 400, "invalid_base64"),
+    ("empty string", dict(json={"image": ""}), 400, "invalid_base64"),
+    (
+        "bytes that are not an image",
+        dict(json={"image": base64.b64encode(b"hello world").decode()}),
+        400,
+        "invalid_image",
+    ),
+    ("truncated PNG", "truncated", 400, "invalid_image"),
+    ("decompression bomb", "bomb", 413, "image_too_large"),
+    (
+        "multipart without the field",
+        dict(data={"other": "1"}, content_type="multipart/form-data"),
+        400,
+        "missing_image",
+    ),
+    ("plain text body", dict(data="hello", content_type="text/plain"), 415, "unsupported_media_type"),
+    (
+        "body over the limit",
+        dict(data=json.dumps({"image": "A" * (3 * 1024 * 1024)}), content_type="application/json"),
+        413,
+        "request_too_large",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "kwargs, status, code", [case[1:] for case in BAD_REQUESTS], ids=[case[0] for case in BAD_REQUESTS]
+)
+def test_bad_input_gets_a_json_error_and_the_server_carries_on(client, mnist, kwargs, status, code):
+    if kwargs == "truncated":
+        kwargs = dict(json={"image": data_url(mnist_png(mnist[1][0][0])[:60])})
+    elif kwargs == "bomb":
+        kwargs = dict(json={"image": data_url(_bomb_png())})
+    response = client.post("/predict", **kwargs)
+    assert response.status_code == status
+    assert response.json["error"]["code"] == code
+    assert isinstance(response.json["error"]["message"], str) and response.json["error"]["message"]
+    # ...and the next good request is answered correctly.
+    _, (x_test, y_test) = mnist
+    assert _predict(client, data_url(mnist_png(x_test[3]))).json["digit"] == y_test[3]
+
+
+def test_wrong_method_and_unknown_path_are_json(client):
+    response = client.get("/predict")
+    assert response.status_code == 405 and response.json["error"]["code"] == "method_not_allowed"
+    assert "POST" in response.headers["Allow"]
+    for path in ("/nope", "/api/v2/predict", "/missing.js"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_health_and_model_card(client, predictor):
+    assert client.get("/health").json == {"status": "ok", "model": predictor.current.version}
+    card = client.get("/model").json
+    assert card["version"] == predictor.current.version
+    assert card["test_accuracy"] > 0.99 and card["params"] > 0 and "trained_at" in card
+
+
+def test_health_is_503_until_a_model_loads(tmp_path):
+    app = create_app({"TESTING": True}, predictor=Predictor(tmp_path / "absent.keras"))
+    client = app.test_client()
+    assert client.get("/health").status_code == 503
+    one = np.zeros((28, 28), np.uint8)
+    one[4:24, 12:16] = 255
+    response = client.post("/predict", json={"image": data_url(mnist_png(one))})
+    assert response.status_code == 503 and response.json["error"]["code"] == "model_unavailable"
+
+
+def test_cors_allows_the_configured_origins_only(predictor):
+    app = create_app({"TESTING": True, "CORS_ORIGINS": ["http://localhost:5173"]}, predictor=predictor)
+    client = app.test_client()
+    allowed = client.options(
+        "/predict", headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"}
+    )
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:5173"
+    refused = client.get("/health", headers={"Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+def test_the_built_ui_is_served_at_the_root(tmp_path, predictor):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>Digits</title>")
+    (tmp_path / "assets" / "app.js").write_text("console.log('hi')")
+    client = create_app({"TESTING": True, "STATIC_DIR": str(tmp_path)}, predictor=predictor).test_client()
+    assert b"<title>Digits</title>" in client.get("/").data
+    assert client.get("/assets/app.js").data == b"console.log('hi')"
+    assert client.get("/assets/none.js").json["error"]["code"] == "not_found"
+
+    missing = create_app({"TESTING": True, "STATIC_DIR": str(tmp_path / "nothing")}, predictor=predictor).test_client()
+    assert missing.get("/").json["error"]["code"] == "ui_not_built"
+
+
+def test_to_png_round_trips_the_field(mnist):
+    _, (x_test, _) = mnist
+    field = preprocess(mnist_png(x_test[0]))
+    decoded = np.asarray(Image.open(io.BytesIO(to_png(field))), dtype=np.float32) / 255
+    assert decoded.shape == (28, 28) and np.abs(decoded - field).max() <= 0.5 / 255 + 1e-6

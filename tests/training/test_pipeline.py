@@ -1,0 +1,57 @@
+"""backend/train.py: a quick run writes a loadable model, its card and its plots."""
+
+import json
+
+import numpy as np
+import pytest
+
+from backend.core.artifacts import load_model
+from backend.core.files import file_sha256
+from backend.training import pipeline as train
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("quick")
+    assert train.main(["--epochs", "2", "--limit", "2000", "--out", str(out), "--seed", "7"]) == 0
+    return out
+
+
+def test_quick_run_writes_model_card_and_plots(quick_run):
+    names = {p.name for p in quick_run.iterdir()}
+    assert {
+        "digit_cnn.keras",
+        "digit_cnn.json",
+        "digit_cnn.history.png",
+        "digit_cnn.confusion.png",
+        "digit_cnn.misclassified.png",
+    } <= names
+    assert not [n for n in names if n.startswith(".")], "temporary files were left behind"
+    assert (quick_run / "checkpoints" / "digit_cnn.best.keras").is_file()  # ModelCheckpoint ran
+
+
+def test_card_describes_the_run(quick_run):
+    card = json.loads((quick_run / "digit_cnn.json").read_text())
+    assert card["sha256"] == file_sha256(quick_run / "digit_cnn.keras")
+    assert card["epochs_run"] == 2 and len(card["history"]["val_accuracy"]) == 2
+    assert "learning_rate" in card["history"]  # the LR callbacks reported
+    mnist = card["training"]["inputs"]["mnist"]
+    assert mnist["train"] + mnist["validation"] == 2000
+    assert 0.0 <= card["test_accuracy"] <= 1.0
+    assert sum(map(sum, card["confusion_matrix"])) == 10000
+    assert set(card["per_class"]) == {str(d) for d in range(10)}
+    assert card["versions"]["keras"].startswith("3.")
+    assert len(card["data_sha256"]) == 4
+
+
+def test_quick_model_loads_verified_and_predicts(quick_run):
+    model, card = load_model(quick_run / "digit_cnn.keras")
+    assert model.count_params() == card.params
+    out = np.asarray(model(np.zeros((1, 28, 28, 1), np.float32), training=False))
+    assert out.shape == (1, 10)
+
+
+def test_bad_arguments_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args(["--epochs", "0"])
+    assert "--epochs" in capsys.readouterr().err
