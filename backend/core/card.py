@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,3 +92,45 @@ class ModelCard:
     @classmethod
     def read(cls, path: Path) -> ModelCard:
         return cls.from_dict(json.loads(Path(path).read_text()))
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """A JSON Schema of the card's top level, made from the fields' types.
+
+        Written to `schemas/model-card.schema.json`, which the frontend's tests check the
+        shipped card and its TypeScript type against; a test keeps the file in step.
+        """
+        hints = typing.get_type_hints(cls)
+        properties = {f.name: _schema_of(hints[f.name]) for f in dataclasses.fields(cls) if f.name != "extra"}
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "ModelCard",
+            "description": (cls.__doc__ or "").strip().splitlines()[0],
+            "type": "object",
+            "required": [
+                f.name
+                for f in dataclasses.fields(cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            ],
+            "properties": properties,
+            "additionalProperties": True,
+        }
+
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+
+
+def _schema_of(hint) -> dict[str, Any]:
+    """The JSON Schema type of one field's annotation (`X | None` allows null)."""
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    names = []
+    for option in options:
+        origin = typing.get_origin(option) or option
+        names.append("null" if option is type(None) else _JSON_TYPES[origin])
+    return {"type": names[0] if len(names) == 1 else names}
+
+
+if __name__ == "__main__":  # `python -m backend.core.card` rewrites schemas/model-card.schema.json
+    from backend.core.paths import REPO_ROOT
+
+    (REPO_ROOT / "schemas" / "model-card.schema.json").write_text(json.dumps(ModelCard.json_schema(), indent=2) + "\n")

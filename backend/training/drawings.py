@@ -66,7 +66,8 @@ def place(
     """Strokes in any units (y down) -> normalized canvas strokes at a random size and position.
 
     The digit's height becomes `height` (or a random fraction in `size_range`) of the canvas,
-    unless its width would then overflow; it lands anywhere it fits whole, margins for the pen kept.
+    unless the digit would then overflow: a margin of one pen width is kept on every side, so
+    heights are capped at 86% of the canvas. It lands anywhere it fits whole.
     """
     points = np.vstack(strokes)
     low, high = points.min(axis=0), points.max(axis=0)
