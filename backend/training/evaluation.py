@@ -1,4 +1,4 @@
-"""Measure a model on MNIST's test set: accuracy, per-class scores, confusion matrix, plots."""
+"""Measure a model: MNIST test (accuracy, per-class scores, confusion matrix) and the held-out writers, with plots."""
 
 from __future__ import annotations
 
@@ -156,14 +156,18 @@ def main(argv=None) -> int:
         "model", nargs="?", default=str(DEFAULT_MODEL_PATH), help="a .keras file (default: the shipped model)"
     )
     parser.add_argument("--out", help="folder for the PNGs (default: beside the model)")
+    parser.add_argument(
+        "--mnist-only", action="store_true", help="MNIST test only (skips re-drawing the held-out writers, ~2 min)"
+    )
     args = parser.parse_args(argv)
 
     from backend.core.artifacts import load_model
     from backend.training.mnist import DatasetError, load_mnist
 
     model_path = Path(args.model)
+    out = Path(args.out) if args.out else model_path.parent
     try:
-        model, _card = load_model(model_path)
+        model, card = load_model(model_path)
         _, (x_test, y_test) = load_mnist()
     except (ModelFileError, DatasetError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -171,8 +175,34 @@ def main(argv=None) -> int:
     probabilities = predict_probabilities(model, x_test)
     result = metrics(y_test, probabilities)
     print(report(result))
-    out = Path(args.out) if args.out else model_path.parent
     plot_confusion_matrix(result["confusion_matrix"], out / f"{model_path.stem}.confusion.png")
     plot_misclassified(x_test, y_test, probabilities, out / f"{model_path.stem}.misclassified.png")
     print(f"\nPlots: {out / (model_path.stem + '.confusion.png')}, {out / (model_path.stem + '.misclassified.png')}")
+    if not args.mnist_only:
+        try:
+            assess_writers(model, card, (x_test, y_test), out / f"{model_path.stem}.misclassified_pen.png")
+        except DatasetError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     return 0
+
+
+def assess_writers(model, card, mnist_test, pen_grid_path: Path) -> dict:
+    """Re-draw the card's validation writers and non-digits (same seed, same mix) and measure them."""
+    from backend.training.assessment import assess, summary
+    from backend.training.pipeline import load_data, parse_args
+
+    training = (card.training if card else None) or {}
+    argv = ["--seed", str(training.get("seed", 42))]
+    if "inputs" in training:
+        argv += ["--validation-size", str(training["inputs"]["mnist"]["validation"])]
+    _, validation, test_negatives, _, _, _ = load_data(parse_args(argv))
+    result, probabilities = assess(model, mnist_test, validation, test_negatives)
+    print("\n" + summary(result))
+    pen = validation.tag == "pen"
+    images = np.round(validation.x[pen] * 255).astype(np.uint8)
+    plot_misclassified(
+        images, validation.label[pen], probabilities["validation"][pen], pen_grid_path, title="Misread pen digits"
+    )
+    print(f"Misread pen digits: {pen_grid_path}")
+    return result

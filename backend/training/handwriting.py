@@ -2,21 +2,30 @@
 
 Both come from E. Alpaydin and co-authors (Bogazici University), UCI Machine Learning
 Repository, CC BY 4.0. They are looked up in `$HANDWRITING_DIR`, then `data/handwriting/`,
-and verified against the SHA-256 values below before they are parsed.
+and verified against the SHA-256 values below before they are parsed. When no folder has them,
+they are taken from UCI's own archives (zips of `.Z` files) and saved, uncompressed, in the last.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import http.client
 import os
+import tempfile
+import urllib.error
+import zipfile
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
+from unlzw3 import unlzw
 
-from backend.core.files import file_sha256
+from backend.core.files import atomic_path, file_sha256
 from backend.core.paths import DATA_DIR
-from backend.training.mnist import DatasetError
+from backend.training.mnist import DatasetError, _fetch
 
 # SHA-256 of the files as shared (gzip) and of their contents (what UCI's archives hold).
 HANDWRITING_FILES: dict[str, str] = {
@@ -24,6 +33,11 @@ HANDWRITING_FILES: dict[str, str] = {
     "optdigits-orig.tra.gz": "701f876787b1943c2b1d8f1f6445b82a706f1a1434c7a9c057952d94bf97c832",
     "pendigits-orig.tra": "a66225d68d7d68591e62944df1ad33b3f5aa608e2df2505844b41f5568a80da4",
     "optdigits-orig.tra": "b0649058daf39b41da11827b6f9d784333e85e7362539fe7afd26fef517b4a3f",
+}
+# UCI's download of each data set: a zip holding, among others, the original file as `<stem>.Z`.
+ARCHIVES: dict[str, str] = {
+    "pendigits-orig.tra": "https://archive.ics.uci.edu/static/public/81/pen+based+recognition+of+handwritten+digits.zip",
+    "optdigits-orig.tra": "https://archive.ics.uci.edu/static/public/80/optical+recognition+of+handwritten+digits.zip",
 }
 DEFAULT_DIR = DATA_DIR / "handwriting"
 CREDIT = (
@@ -58,8 +72,13 @@ def search_dirs() -> list[Path]:
     return [*dirs, DEFAULT_DIR]
 
 
-def locate(stem: str, directory: Path | None = None) -> Path:
-    """A verified copy of `stem` (`pendigits-orig.tra`), gzipped or not; DatasetError if none."""
+def locate(stem: str, directory: Path | None = None, archives: Iterable[str] | None = None) -> Path:
+    """A verified copy of `stem` (`pendigits-orig.tra`), gzipped or not, downloaded if no folder has one.
+
+    With `directory`, only that folder is searched and downloaded into; otherwise `search_dirs()`
+    are searched and the download goes to the last, `data/handwriting/`. `archives` are the zip
+    URLs tried in turn (UCI's by default; tests point them at a local server, `[]` downloads nothing).
+    """
     dirs = [Path(directory)] if directory is not None else search_dirs()
     for folder in dirs:
         for name in (f"{stem}.gz", stem):
@@ -69,14 +88,62 @@ def locate(stem: str, directory: Path | None = None) -> Path:
                 if actual != HANDWRITING_FILES[name]:
                     raise DatasetError(
                         f"{candidate} is corrupt or incomplete (SHA-256 {actual[:16]}..., expected "
-                        f"{HANDWRITING_FILES[name][:16]}...). Replace it with a fresh copy from the UCI archive."
+                        f"{HANDWRITING_FILES[name][:16]}...). Delete it and run `python backend/download_dataset.py` "
+                        f"to fetch a fresh copy from the UCI archive."
                     )
                 return candidate
-    searched = ", ".join(str(d) for d in dirs)
+    return download(stem, dirs[-1], (ARCHIVES[stem],) if archives is None else archives)
+
+
+def download(stem: str, target_dir: Path, archives: Iterable[str], timeout: float = 30.0) -> Path:
+    """Fetch `stem` from the first archive that yields it, verified, into `target_dir` (uncompressed).
+
+    The zip goes to a temporary folder and the file appears under its real name in one rename,
+    only once its SHA-256 matches, so a failed or corrupt download leaves nothing behind.
+    """
+    destination = Path(target_dir) / stem
+    failures = []
+    for url in archives:
+        try:
+            with tempfile.TemporaryDirectory(prefix="handwriting-") as scratch:
+                archive = Path(scratch) / "archive.zip"
+                _fetch(url, archive, f"{stem} archive", timeout)
+                content = _extract(archive, stem)
+            actual = hashlib.sha256(content).hexdigest()
+            if actual != HANDWRITING_FILES[stem]:
+                raise DatasetError(
+                    f"checksum mismatch: its {stem} has SHA-256 {actual[:16]}..., "
+                    f"expected {HANDWRITING_FILES[stem][:16]}..."
+                )
+            with atomic_path(destination) as tmp:
+                tmp.write_bytes(content)
+            return destination
+        except (OSError, urllib.error.URLError, http.client.HTTPException, DatasetError) as error:
+            failures.append(f"{url}: {error}")
     raise DatasetError(
-        f"{stem} not found (searched {searched}). Put {stem}.gz there, or set HANDWRITING_DIR "
-        f"to the folder that has it (the repository's CI uses ../shared/handwriting)."
+        f"{stem} not found and could not be downloaded. Tried:\n  "
+        + ("\n  ".join(failures) or "no archive (none given)")
+        + f"\nPut {stem}.gz (or {stem}) in {target_dir} by hand, or set HANDWRITING_DIR to a folder "
+        f"that has it (the repository's CI uses ../shared/handwriting)."
     )
+
+
+def _extract(archive: Path, stem: str) -> bytes:
+    """The contents of `stem` from a UCI zip, where it is a `.Z` (Unix compress) member, maybe in a sub-folder."""
+    member_name = f"{stem}.Z"
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = [m for m in bundle.namelist() if PurePosixPath(m).name == member_name]
+            if not members:
+                held = ", ".join(sorted(PurePosixPath(m).name for m in bundle.namelist())[:12])
+                raise DatasetError(f"the archive has no {member_name} (it holds {held or 'nothing'})")
+            compressed = bundle.read(members[0])
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        raise DatasetError(f"not a readable zip archive ({error})") from error
+    try:
+        return unlzw(compressed)
+    except (ValueError, TypeError, IndexError) as error:  # unlzw3 reports bad data as ValueError
+        raise DatasetError(f"its {member_name} is not valid compress(1) data ({error})") from error
 
 
 def _read_text(path: Path) -> str:
@@ -143,20 +210,22 @@ def parse_optdigits(text: str, source: str = "optdigits") -> tuple[np.ndarray, n
     return np.asarray(images, dtype=np.uint8) * 255, np.asarray(labels)
 
 
-def load_pendigits(directory: Path | None = None) -> list[PenDigit]:
-    """The 7,494 pen-stroke digits of 30 writers."""
-    path = locate("pendigits-orig.tra", directory)
+def load_pendigits(directory: Path | None = None, archives: Iterable[str] | None = None) -> list[PenDigit]:
+    """The 7,494 pen-stroke digits of 30 writers (see `locate` for `directory` and `archives`)."""
+    path = locate("pendigits-orig.tra", directory, archives)
     return parse_pendigits(_read_text(path), str(path))
 
 
-def load_optdigits(directory: Path | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The 1,934 scanned digits of 30 writers: (images, labels, writers).
+def load_optdigits(
+    directory: Path | None = None, archives: Iterable[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 1,934 scanned digits of 30 writers: (images, labels, writers); `locate` explains the arguments.
 
     The file names no writers. It appears grouped by writer (neighbouring samples share stroke
     weight more than distant ones), so the writer of a sample is taken to be its block when the
     file is cut into 30 equal runs: the best split available, and only approximately by writer.
     """
-    path = locate("optdigits-orig.tra", directory)
+    path = locate("optdigits-orig.tra", directory, archives)
     images, labels = parse_optdigits(_read_text(path), str(path))
     writers = np.arange(len(labels)) * SCAN_WRITERS // len(labels) + 1
     return images, labels, writers
