@@ -27,7 +27,8 @@ def render_strokes(
     """Strokes -> uint8 (size, size) alpha: the ink coverage of the exported canvas.
 
     Mirrors `renderStrokes()`: a one-point stroke is a filled dot of the pen's width; longer
-    ones are moveTo(first), quadraticCurveTo(point, midpoint to the next) and lineTo(last).
+    ones are moveTo(first), quadraticCurveTo(point, midpoint to the next) for every point but
+    the first and the last, and lineTo(last).
     """
     import skia  # deferred: only training, tests and tools draw strokes
 
@@ -53,7 +54,9 @@ def render_strokes(
                 continue
             path = skia.Path()
             path.moveTo(*points[0])
-            for point, after in itertools.pairwise(points):
+            # As renderStrokes: from the second point on (not the first: that would add a straight piece to the
+            # first midpoint and bend the start of a sparse stroke differently from the browser's).
+            for point, after in itertools.pairwise(points[1:]):
                 path.quadTo(*point, *((point + after) / 2))
             path.lineTo(*points[-1])
             canvas.drawPath(path, pen)
