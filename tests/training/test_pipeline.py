@@ -25,6 +25,7 @@ def test_quick_run_writes_model_card_and_plots(quick_run):
         "digit_cnn.history.png",
         "digit_cnn.confusion.png",
         "digit_cnn.misclassified.png",
+        "digit_cnn.misclassified_pen.png",
     } <= names
     assert not [n for n in names if n.startswith(".")], "temporary files were left behind"
     assert (quick_run / "checkpoints" / "digit_cnn.best.keras").is_file()  # ModelCheckpoint ran
@@ -42,6 +43,21 @@ def test_card_describes_the_run(quick_run):
     assert set(card["per_class"]) == {str(d) for d in range(10)}
     assert card["versions"]["keras"].startswith("3.")
     assert len(card["data_sha256"]) == 4
+
+
+def test_card_reports_the_writers_calibration_and_verdicts(quick_run):
+    card = json.loads((quick_run / "digit_cnn.json").read_text())
+    handwriting = card["handwriting"]
+    assert set(handwriting["pen_writers_by_size"]) == {"small", "medium", "large"}
+    by_size = sum(block["count"] for block in handwriting["pen_writers_by_size"].values())
+    assert handwriting["pen_writers"]["count"] == by_size > 0 and handwriting["scan_writers"]["count"] > 0
+    assert card["calibration"]["temperature"] > 0 and 0 <= card["calibration"]["ece_after"] <= 1
+    thresholds = card["verdict"]["thresholds"]
+    assert 0 <= thresholds["not_a_digit"] <= thresholds["unsure"] <= 1
+    shares = card["verdict"]["test_negatives"]
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-4)
+    assert card["training"]["validation_writers"] == {"pen": [3, 8, 13, 18, 23, 28], "scan": [2, 7, 12, 17, 22, 27]}
+    assert "elastic" in card["training"]["augmentation"] and "CC BY 4.0" in " ".join(card["data_credit"])
 
 
 def test_quick_model_loads_verified_and_predicts(quick_run):
