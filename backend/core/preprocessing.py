@@ -7,17 +7,24 @@ at the centre. Doing the same to a canvas drawing is what makes it look like MNI
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops, ImageOps
 
 from backend.core.contract import SIDE
 
-ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+# MPO is what phone cameras write: JPEG frames (the photo first, then previews or depth maps).
+ACCEPTED_FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "GIF"}
+SCALED_FORMATS = {"JPEG", "MPO"}  # decoded at 1/2, 1/4 or 1/8 size straight from the compressed data
 MAX_IMAGE_PIXELS = 4096 * 4096  # refused before decoding: a small file can claim a huge image
+# PNG, WebP and GIF can only be decoded whole: a 87 KB PNG can claim 4096x4096 RGBA, 64 MB and a
+# quarter of a second of CPU per request. Their own, lower limit still admits a 4K screenshot
+# (3840x2160); JPEG photos up to MAX_IMAGE_PIXELS cost little, being decoded at reduced size.
+MAX_FULL_DECODE_PIXELS = 2**23  # 8,388,608
 WORKING_SIZE = 512  # larger pictures are shrunk to this first; a digit needs no more detail
 NOISE_FLOOR = 0.1  # ink below this (after background removal) is paper texture or JPEG noise
 FIT_SIZE = 20
@@ -33,7 +40,7 @@ class PreprocessingError(ValueError):
 
 
 class InvalidImage(PreprocessingError):
-    """The bytes are not a readable PNG, JPEG, WebP or GIF image."""
+    """The bytes are not a readable PNG, JPEG (or MPO), WebP or GIF image."""
 
     code = "invalid_image"
 
@@ -50,11 +57,17 @@ class EmptyCanvas(PreprocessingError):
     code = "empty_canvas"
 
 
-def decode(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
-    """Bytes -> a fully decoded PIL image (first frame for GIFs).
+def decode(
+    data: bytes, max_pixels: int = MAX_IMAGE_PIXELS, max_full_decode_pixels: int = MAX_FULL_DECODE_PIXELS
+) -> Image.Image:
+    """Bytes -> a decoded PIL image, upright (first frame for GIFs and MPOs).
 
     The header is checked before any pixel is decoded, so a decompression bomb is refused
-    without allocating it. Raises InvalidImage or ImageTooLarge.
+    without allocating it: any picture may claim at most `max_pixels`, and one that can only
+    be decoded at full size (PNG, WebP, GIF) at most `max_full_decode_pixels`. JPEGs larger
+    than WORKING_SIZE are decoded at a reduced scale (the pixels beyond it would be thrown
+    away). The EXIF orientation is applied (phone photos are stored sideways with a tag
+    saying so). Raises InvalidImage or ImageTooLarge.
     """
     try:
         with warnings.catch_warnings():
@@ -65,9 +78,16 @@ def decode(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageTooLarge(f"The image is too large: {width}x{height} pixels, the limit is {max_pixels:,}.")
+            if image.format not in SCALED_FORMATS and width * height > max_full_decode_pixels:
+                raise ImageTooLarge(
+                    f"The image is too large: {width}x{height} pixels; {image.format} pictures may have at most "
+                    f"{max_full_decode_pixels:,} (JPEG photos up to {max_pixels:,})."
+                )
             image.seek(0)
+            if image.format in SCALED_FORMATS and max(width, height) > WORKING_SIZE:
+                scale = WORKING_SIZE / max(width, height)
+                image.draft(image.mode, (max(1, round(width * scale)), max(1, round(height * scale))))
             image.load()
-            return image
     except PreprocessingError:
         raise
     except Image.UnidentifiedImageError:
@@ -76,6 +96,17 @@ def decode(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
         raise ImageTooLarge(f"The image is too large: it claims more than {max_pixels:,} pixels.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise InvalidImage(f"The image data is truncated or corrupt ({error}).") from error
+    return upright(image)
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image turned as its EXIF orientation tag says (in place); unchanged without one.
+
+    A malformed EXIF block is ignored rather than refused: the pixels are still readable.
+    """
+    with contextlib.suppress(Exception):  # EXIF parsing raises many types; the orientation is a nicety
+        ImageOps.exif_transpose(image, in_place=True)
+    return image
 
 
 def ink_map(image: Image.Image) -> np.ndarray:
@@ -85,9 +116,9 @@ def ink_map(image: Image.Image) -> np.ndarray:
     the border pixels tell the background: a light border means dark ink, which is inverted.
     The background level is subtracted and weak noise dropped, so off-white paper reads as 0.
     """
+    image = _eight_bit(image)
     if max(image.size) > WORKING_SIZE:
-        image = image.copy()
-        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
+        image = _shrink(image)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"))
@@ -96,6 +127,53 @@ def ink_map(image: Image.Image) -> np.ndarray:
         image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
     gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
     return _drop_background(1.0 - gray if np.median(_border(gray)) > 0.5 else gray)
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit grayscale (PNG's I;16, or I) -> L scaled to 0-255 (LA when a value is transparent).
+
+    PIL's own conversion clips at 255 instead of scaling, which turns every pixel of a
+    16-bit picture but the darkest white.
+    """
+    if not image.mode.startswith("I"):
+        return image
+    values = np.asarray(image).astype(np.float32)
+    gray = Image.fromarray(np.clip(np.round(values / 257.0), 0, 255).astype(np.uint8), "L")
+    transparent = image.info.get("transparency")
+    if isinstance(transparent, int):
+        alpha = Image.fromarray(np.where(values == transparent, 0, 255).astype(np.uint8), "L")
+        return Image.merge("LA", (gray, alpha))
+    return gray
+
+
+def _shrink(image: Image.Image) -> Image.Image:
+    """A picture larger than WORKING_SIZE -> L or LA whose longer side is WORKING_SIZE.
+
+    Luminance and alpha are taken as separate one-byte channels (PIL keeps RGB, RGBA and
+    LA at four bytes a pixel), reduced by an integer box filter and resized with a box
+    filter. Gray is premultiplied by alpha while it is averaged, so that the colour of
+    transparent pixels does not bleed into the strokes. No full-size copy is made.
+    """
+    if image.mode not in ("RGBA", "LA", "PA") and "transparency" in image.info:
+        image = image.convert("RGBA")  # a palette's or a colour key's transparency becomes alpha
+    if image.mode not in ("RGBA", "LA", "PA"):
+        return _box_shrink(image.convert("L"))
+    alpha = image.getchannel("A")
+    premultiplied = _box_shrink(ImageChops.multiply(image.convert("L"), alpha))
+    alpha = _box_shrink(alpha)
+    a = np.asarray(alpha, dtype=np.float32)
+    gray = np.where(a > 0, np.asarray(premultiplied, dtype=np.float32) * 255.0 / np.maximum(a, 1.0), 0.0)
+    return Image.merge("LA", (Image.fromarray(np.clip(np.round(gray), 0, 255).astype(np.uint8)), alpha))
+
+
+def _box_shrink(channel: Image.Image) -> Image.Image:
+    """One 8-bit channel -> its longer side WORKING_SIZE: integer reduction, then a box filter."""
+    factor = max(channel.size) // (2 * WORKING_SIZE)
+    if factor > 1:
+        channel = channel.reduce(factor)
+    scale = WORKING_SIZE / max(channel.size)
+    size = (max(1, round(channel.width * scale)), max(1, round(channel.height * scale)))
+    return channel.resize(size, Image.Resampling.BOX)
 
 
 def _drop_background(ink: np.ndarray) -> np.ndarray:
@@ -165,17 +243,21 @@ def ink_shape(ink: np.ndarray) -> tuple[float, float]:
     return max(height, width) / max(ink.shape), width / height
 
 
-def prepare(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Prepared:
+def prepare(
+    data: bytes, max_pixels: int = MAX_IMAGE_PIXELS, max_full_decode_pixels: int = MAX_FULL_DECODE_PIXELS
+) -> Prepared:
     """Image bytes -> the field and the ink's shape. Raises as `preprocess` does."""
-    ink = ink_map(decode(data, max_pixels))
+    ink = ink_map(decode(data, max_pixels, max_full_decode_pixels))
     return Prepared(normalize(ink), *ink_shape(ink))
 
 
-def preprocess(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> np.ndarray:
-    """Image bytes (PNG/JPEG/WebP/GIF, any size, either polarity) -> float32 (28, 28) in [0, 1].
+def preprocess(
+    data: bytes, max_pixels: int = MAX_IMAGE_PIXELS, max_full_decode_pixels: int = MAX_FULL_DECODE_PIXELS
+) -> np.ndarray:
+    """Image bytes (PNG/JPEG/MPO/WebP/GIF, any size, either polarity) -> float32 (28, 28) in [0, 1].
 
     The one preprocessing function: the API, the CLI, the benchmark and the tests call it
     (through `prepare` when they also want the ink's shape). Raises InvalidImage,
     ImageTooLarge or EmptyCanvas.
     """
-    return prepare(data, max_pixels).field
+    return prepare(data, max_pixels, max_full_decode_pixels).field

@@ -5,25 +5,49 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import json
 
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 from PIL import Image
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from backend.core.confidence import apply_temperature, judge
 from backend.core.preprocessing import prepare
+from backend.serving import metrics
 from backend.serving.errors import APIError
 from backend.serving.predictor import Predictor
 
 bp = Blueprint("api", __name__)
 
 
+def request_body() -> bytes:
+    """The whole request body, or 413 when it is over MAX_CONTENT_LENGTH.
+
+    With a Content-Length, werkzeug refuses a body over the limit up front. Without one
+    (chunked), it stops reading at the limit without a word, which would hand a truncated
+    body on; one more byte on the wire means the body was too large.
+    """
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    unbounded = request.content_length is None and limit is not None and len(data) >= limit
+    if unbounded and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+    return data
+
+
+def json_body():
+    """The parsed JSON body; 400 invalid_json for bytes that are not JSON (or nested too deeply to parse)."""
+    try:
+        return json.loads(request_body())
+    except (ValueError, RecursionError):  # RecursionError: ~1,000 nested arrays or objects
+        raise APIError(400, "invalid_json", "The request body is not valid JSON.") from None
+
+
 def image_bytes_from_request() -> bytes:
     """The uploaded image's bytes: JSON `{"image": data URL or base64}` or a multipart file `image`."""
     if request.mimetype == "application/json":
-        body = request.get_json(silent=True)
-        if body is None:
-            raise APIError(400, "invalid_json", "The request body is not valid JSON.")
+        body = json_body()
         if not isinstance(body, dict) or "image" not in body:
             raise APIError(400, "missing_image", 'Send JSON like {"image": "data:image/png;base64,..."}.')
         if not isinstance(body["image"], str):
@@ -61,11 +85,13 @@ def get_predictor() -> Predictor:
 @bp.post("/predict")
 def predict():
     data = image_bytes_from_request()
-    prepared = prepare(data, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+    config = current_app.config
+    prepared = prepare(data, config["MAX_IMAGE_PIXELS"], config["MAX_FULL_DECODE_PIXELS"])
     probabilities, model = get_predictor().predict(prepared.field)
     calibrated = apply_temperature(probabilities, model.card.temperature)
     digit = int(calibrated.argmax())
     verdict = judge(calibrated, model.card.thresholds, prepared.extent, prepared.aspect)
+    metrics.PREDICTIONS.labels(digit=str(digit), verdict=verdict.verdict).inc()
     return jsonify(
         digit=digit,
         confidence=float(calibrated[digit]),
@@ -80,11 +106,15 @@ def predict():
 
 @bp.get("/health")
 def health():
+    """200 ok; 200 degraded (a replacement model was rejected, the loaded one serves); 503 loading or error."""
     predictor = get_predictor()
-    if not predictor.ready:
-        body = {"status": "loading" if predictor.error is None else "error", "detail": predictor.error}
-        return jsonify(body), 503
-    return jsonify(status="ok", model=predictor.current.version)
+    status, error = predictor.status, predictor.error
+    if status in ("loading", "error"):
+        return jsonify(status=status, detail=error), 503
+    body = {"status": status, "model": predictor.current.version}
+    if status == "degraded":
+        body["detail"] = error
+    return jsonify(body)
 
 
 @bp.get("/model")

@@ -4,34 +4,60 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_cors import CORS
 from werkzeug.routing import PathConverter
 
 from backend.serving.api import bp
 from backend.serving.errors import APIError, register_error_handlers
+from backend.serving.headers import register_security_headers
+from backend.serving.logs import REQUEST_ID_HEADER, register_request_ids
+from backend.serving.metrics import register_metrics
 from backend.serving.predictor import Predictor
 from backend.serving.settings import Config
 
+# Set by the server's worker (backend/serving/worker.py) when a request's body did not arrive
+# in full: "timeout" (the client was too slow) or "incomplete" (it went away, or bad chunking).
+INCOMPLETE_BODY = "digits.incomplete_body"
+
 
 def create_app(config: dict | None = None, predictor: Predictor | None = None) -> Flask:
-    """Build the app. `config` overrides settings (tests); `predictor` shares an already loaded model."""
+    """Build the app. `config` overrides settings (tests); `predictor` shares an already loaded model.
+
+    Without one, the model is loaded here, before the app is returned (so a server worker
+    takes no request before its model is ready), and then watched for replacements.
+    """
     app = Flask(__name__, static_folder=None)
     app.config.from_object(Config())
     if config:
         app.config.update(config)
     app.json.sort_keys = False  # keep responses in the documented order
 
-    CORS(app, origins=app.config["CORS_ORIGINS"])
+    register_request_ids(app)  # first: every later hook, log line and error has the id
+    CORS(app, origins=app.config["CORS_ORIGINS"], expose_headers=[REQUEST_ID_HEADER])
     register_error_handlers(app)
+    register_security_headers(app)
+    register_metrics(app)
+    refuse_incomplete_bodies(app)
 
     app.register_blueprint(bp)
     register_ui(app, Path(app.config["STATIC_DIR"]))
 
     if predictor is None:
-        predictor = Predictor(app.config["MODEL_PATH"], app.config["RELOAD_INTERVAL"]).start()
+        predictor = Predictor(app.config["MODEL_PATH"], app.config["RELOAD_INTERVAL"]).start(wait=True)
     app.extensions["predictor"] = predictor
     return app
+
+
+def refuse_incomplete_bodies(app: Flask) -> None:
+    @app.before_request
+    def refuse_incomplete_body():
+        reason = request.environ.get(INCOMPLETE_BODY)
+        if reason == "timeout":
+            seconds = app.config["CLIENT_TIMEOUT"]
+            raise APIError(408, "request_timeout", f"The request did not arrive within {seconds:g} seconds.")
+        if reason:
+            raise APIError(400, "incomplete_body", "The request body ended early or its chunked encoding is broken.")
 
 
 class FileNameConverter(PathConverter):

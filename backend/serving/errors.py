@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from backend.core.preprocessing import EmptyCanvas, ImageTooLarge, PreprocessingError
@@ -36,6 +36,30 @@ def error_response(status: int, code: str, message: str):
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+def too_large_message() -> str:
+    """Which limit a 413 hit, in words: the body's size, or (multipart) the number of parts.
+
+    Werkzeug raises the same RequestEntityTooLarge for all of them. The body limit was hit
+    when the declared length is over it, or when a body without one (chunked) filled it;
+    otherwise a multipart form had too many parts (a non-file field as large as the body
+    limit is allowed, so that one cannot be hit on its own).
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    body_message = f"The request body is larger than {limit:,} bytes, the most this server accepts."
+    length = request.content_length
+    if length is not None:
+        return body_message if length > limit else _parts_message()
+    stream = request.__dict__.get("stream")  # werkzeug's LimitedStream, if the body was read
+    if stream is not None and getattr(stream, "is_exhausted", True):
+        return body_message
+    return _parts_message() if request.mimetype == "multipart/form-data" else body_message
+
+
+def _parts_message() -> str:
+    parts = current_app.config.get("MAX_FORM_PARTS")
+    return f"The form has more than {parts:,} parts, the most this server accepts; send the picture alone."
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(APIError)
     def api_error(error: APIError):
@@ -55,7 +79,7 @@ def register_error_handlers(app) -> None:
     def http_error(error: HTTPException):
         code, message = HTTP_CODES.get(error.code, (error.name.lower().replace(" ", "_"), error.description))
         if error.code == 413:
-            message = f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']:,} bytes."
+            message = too_large_message()
         response, status = error_response(error.code, code, message)
         if error.code == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,18 @@ import numpy as np
 from backend.core import contract
 from backend.core.artifacts import load_model
 from backend.core.card import ModelCard
+from backend.core.paths import card_path_for
+from backend.serving import metrics
 
 log = logging.getLogger(__name__)
+
+# A directory part of an absolute path ("/srv/app/models/"): clients are shown file names only.
+_DIRECTORIES = re.compile(r"""(?<![\w:/])/(?:[^\s/'"]+/)+""")
+
+
+def public(text: str) -> str:
+    """`text` with the directories of absolute paths removed, for messages that leave the server."""
+    return _DIRECTORIES.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,13 @@ def _file_stamp(path: Path) -> tuple[int, int]:
     return stat.st_mtime_ns, stat.st_size
 
 
+def _stamp_or_none(path: Path) -> tuple[int, int] | None:
+    try:
+        return _file_stamp(path)
+    except OSError:
+        return None
+
+
 def compile_model(model, card: ModelCard, stamp: tuple[int, int]) -> LoadedModel:
     """Wrap `model` in a tf.function with a fixed input signature and run it once (warm-up)."""
     import tensorflow as tf
@@ -54,11 +72,16 @@ def compile_model(model, card: ModelCard, stamp: tuple[int, int]) -> LoadedModel
 class Predictor:
     """The model behind the API, swapped atomically when its file is replaced.
 
-    `start()` loads in a background thread (so the server answers /health with 503 meanwhile)
-    and then polls the file's mtime every `reload_interval` seconds; a changed file is loaded
-    and verified beside the old model, which keeps serving until the new one is ready.
-    Requests in flight hold their own reference to the model they began with, so a swap
-    never fails them.
+    `start(wait=True)` loads the model before returning (a server worker takes no request
+    before its model is there), then a background thread polls the file's (mtime, size)
+    every `reload_interval` seconds; a changed file is loaded and verified beside the old
+    model, which keeps serving until the new one is ready. Requests in flight hold their own
+    reference to the model they began with, so a swap never fails them.
+
+    A file version that fails to load is logged once and remembered by its stamp (and its
+    card's): it is not read again until one of them changes. Meanwhile `error` says why, and
+    `status` is "degraded" while an older model serves. Messages meant for clients (`error`,
+    ModelUnavailable) name files, never the server's directories.
     """
 
     def __init__(self, model_path: Path, reload_interval: float = 2.0):
@@ -66,6 +89,8 @@ class Predictor:
         self.reload_interval = reload_interval
         self.error: str | None = None
         self._current: LoadedModel | None = None
+        self._failed: tuple | None = None  # (model stamp, card stamp) of the version that failed to load
+        self._missing = False  # the file is gone (logged once per disappearance)
         self._stop = threading.Event()
         self._first_attempt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,35 +106,72 @@ class Predictor:
     def ready(self) -> bool:
         return self._current is not None
 
+    @property
+    def status(self) -> str:
+        """One of ok, degraded (an older model serves: see `error`), loading, error (nothing to serve)."""
+        if self._current is None:
+            return "loading" if self.error is None else "error"
+        return "ok" if self.error is None else "degraded"
+
     def load(self) -> LoadedModel:
         """Load and verify the model file now, and make it the current model."""
         stamp = _file_stamp(self.model_path)
         model, card = load_model(self.model_path)
+        previous = self._current
         self._current = compile_model(model, card, stamp)
-        self.error = None
+        self._set_error(None)
+        self._failed = None
+        metrics.model_swapped(previous.version if previous else None, self._current.version)
         log.info("Loaded model %s from %s", self._current.version, self.model_path)
         return self._current
 
     def reload_if_changed(self) -> bool:
-        """Reload when the file's (mtime, size) differ from the loaded one. True if swapped."""
-        try:
-            stamp = _file_stamp(self.model_path)
-        except OSError:
-            if self._current is None:
-                self.error = f"No model file at {self.model_path}; train one with `python backend/train.py`."
-            return False  # mid-replace or removed: keep serving what we have
-        if self._current is not None and stamp == self._current.stamp:
+        """Load the file when its (mtime, size) differ from the served one's. True if swapped.
+
+        Never raises: a file that cannot be loaded leaves the current model serving.
+        """
+        name = self.model_path.name
+        stamp = _stamp_or_none(self.model_path)
+        if stamp is None:
+            if not self._missing:  # say it once, not every tick
+                self._missing = True
+                if self._current is None:
+                    self._set_error(f"No model file {name}; train one with `python backend/train.py`.")
+                    log.error("No model file at %s; train one with `python backend/train.py`.", self.model_path)
+                else:
+                    self._set_error(f"The model file {name} is gone; still serving {self._current.version}.")
+                    log.warning("The model file %s is gone; still serving %s.", self.model_path, self._current.version)
             return False
+        self._missing = False
+        if self._current is not None and stamp == self._current.stamp:
+            if self.error is not None:  # the served file is back (a bad replacement was undone)
+                log.info("The model file %s is the one served (%s) again.", self.model_path, self._current.version)
+                self._set_error(None)
+                self._failed = None
+            return False
+        attempt = (stamp, _stamp_or_none(card_path_for(self.model_path)))
+        if attempt == self._failed:
+            return False  # this version failed already: not re-hashed, not re-logged
         try:
             self.load()
             return True
-        except Exception as error:  # keep the old model; retry on the next change or tick
-            self.error = f"Could not load {self.model_path}: {error}"
-            log.warning(self.error)
+        except Exception as error:  # keep the old model; try again when the file (or its card) changes
+            self._failed = attempt
+            metrics.MODEL_LOAD_FAILURES.inc()
+            serving = f"; still serving {self._current.version}" if self._current is not None else ""
+            self._set_error(f"Could not load {name}: {public(str(error))}{serving}")
+            log.warning("Could not load %s: %s%s", self.model_path, error, serving)
             return False
 
-    def start(self) -> Predictor:
-        """Load in the background, then watch the file for replacements."""
+    def _set_error(self, error: str | None) -> None:
+        self.error = error
+        metrics.MODEL_DEGRADED.set(1 if error is not None and self._current is not None else 0)
+
+    def start(self, wait: bool = False) -> Predictor:
+        """Watch the file for replacements in a background thread; with `wait`, load it first, here."""
+        if wait:
+            self.reload_if_changed()
+            self._first_attempt.set()
 
         def run():
             while not self._stop.is_set():

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from backend.core.preprocessing import EmptyCanvas, ImageTooLarge, InvalidImage, preprocess
 from backend.core.samples import canvas_png, mnist_png
-from tests.support.images import png_claiming
+from tests.support.images import mpo, png_16bit, png_claiming, seven, with_orientation
 
 
 def _encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
@@ -143,3 +143,95 @@ def test_canvas_drawings_of_mnist_digits_are_recognized(mnist, predictor):
     predicted = [predictor.predict(preprocess(canvas_png(x_test[i], rng)))[0].argmax() for i in sample]
     accuracy = np.mean(np.array(predicted) == y_test[sample])
     assert accuracy >= 0.98, f"canvas-style accuracy {accuracy:.1%}"
+
+
+# --- pictures real devices send ------------------------------------------------------------
+
+
+def _seven_on_white(size=280) -> Image.Image:
+    return seven(size, background=(255, 255, 255, 255)).convert("RGB")
+
+
+def test_16_bit_grayscale_png_is_scaled_not_clipped():
+    """A 16-bit scan (PIL mode I;16) with dark ink: PIL's own conversion calls every pixel white."""
+    ink = np.asarray(_seven_on_white().convert("L"), dtype=np.float64) / 255
+    data = png_16bit(np.round(ink * 60_000 + 2_000).astype(np.uint16))
+    assert Image.open(io.BytesIO(data)).mode == "I;16"
+    reference = preprocess(_encode(_seven()))
+    assert np.abs(preprocess(data) - reference).mean() < 0.03
+
+
+def test_16_bit_rgba_png_reads_like_the_8_bit_one():
+    rgba = np.asarray(_seven(), dtype=np.uint16) * 257
+    np.testing.assert_allclose(preprocess(png_16bit(rgba)), preprocess(_encode(_seven())), atol=1e-6)
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_jpeg_exif_orientation_is_applied(orientation):
+    upright = preprocess(with_orientation(_seven_on_white(), 1))
+    turned = with_orientation(_seven_on_white(), orientation)
+    stored_only = Image.open(io.BytesIO(turned))
+    stored_only.getexif().clear()
+    assert np.abs(preprocess(turned) - upright).mean() < 0.02
+    assert np.abs(preprocess(_encode(stored_only, "JPEG", quality=95)) - upright).mean() > 0.05  # the tag matters
+
+
+def test_mpo_from_a_phone_camera_uses_its_first_frame():
+    data = mpo(_seven_on_white(), Image.new("RGB", (280, 280), "white"))
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    reference = preprocess(_encode(_seven_on_white(), "JPEG", quality=95))
+    assert np.abs(preprocess(data) - reference).mean() < 0.01
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: _seven_on_white().convert("CMYK"), id="CMYK JPEG"),
+        pytest.param(lambda: _seven_on_white().convert("L").convert("1"), id="bilevel PNG"),
+        pytest.param(lambda: _seven().convert("LA"), id="LA PNG"),
+        pytest.param(lambda: _seven(background=(255, 255, 255, 255)).convert("P"), id="palette PNG"),
+        pytest.param(
+            lambda: _seven(background=(255, 255, 255, 0)).quantize(8), id="palette PNG with a transparent colour"
+        ),
+    ],
+)
+def test_other_modes_read_like_the_reference(make):
+    image = make()
+    data = _encode(image, "JPEG" if image.mode == "CMYK" else "PNG")
+    assert np.abs(preprocess(data) - preprocess(_encode(_seven()))).mean() < 0.04
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: _encode(seven(2000)), id="transparent PNG 2000 px"),
+        pytest.param(lambda: _encode(seven(2000, background=(255, 255, 255, 255))), id="opaque RGBA PNG 2000 px"),
+        pytest.param(lambda: _encode(seven(1500, background=(255, 255, 255, 0)).quantize(8)), id="palette PNG"),
+        pytest.param(lambda: _encode(seven(3000, background=(230, 230, 220, 255)).convert("RGB"), "JPEG"), id="JPEG"),
+    ],
+)
+def test_large_pictures_are_shrunk_early_and_read_the_same(make):
+    assert np.abs(preprocess(make()) - preprocess(_encode(_seven()))).mean() < 0.03
+
+
+def test_full_size_decodes_have_their_own_lower_pixel_limit():
+    """A PNG must be decoded whole, a JPEG can be decoded at 1/8: the PNG limit is lower."""
+    with pytest.raises(ImageTooLarge, match="8,388,608"):
+        preprocess(png_claiming(4096, 4096))
+    big_jpeg = _encode(Image.new("L", (4096, 4096), 255), "JPEG")
+    with pytest.raises(EmptyCanvas):  # decoded (at reduced size), not refused
+        preprocess(big_jpeg)
+    with pytest.raises(ImageTooLarge):
+        preprocess(big_jpeg, max_pixels=4096 * 4095)
+    with pytest.raises(EmptyCanvas):
+        preprocess(_encode(Image.new("L", (100, 100), 255)), max_full_decode_pixels=10_000)
+    with pytest.raises(ImageTooLarge, match="10,000"):
+        preprocess(_encode(Image.new("L", (101, 100), 255)), max_full_decode_pixels=10_000)
+
+
+def test_a_broken_exif_block_is_ignored():
+    data = bytearray(with_orientation(_seven_on_white(), 6))
+    start = data.index(b"Exif\0\0")
+    data[start + 6 : start + 14] = b"XXXXXXXX"  # not a TIFF header any more
+    field = preprocess(bytes(data))
+    assert field.shape == (28, 28)

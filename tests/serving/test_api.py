@@ -174,3 +174,32 @@ def test_to_png_round_trips_the_field(mnist):
     field = preprocess(mnist_png(x_test[0]))
     decoded = np.asarray(Image.open(io.BytesIO(to_png(field))), dtype=np.float32) / 255
     assert decoded.shape == (28, 28) and np.abs(decoded - field).max() <= 0.5 / 255 + 1e-6
+
+
+def test_413_messages_name_the_limit_that_was_hit(predictor):
+    app = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 50_000, "MAX_FORM_PARTS": 20}, predictor=predictor)
+    client = app.test_client()
+    body = json.dumps({"image": "A" * 60_000}).encode()
+    declared = client.post("/predict", data=body, content_type="application/json")
+    chunked = client.post(
+        "/predict",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    upload = client.post("/predict", data={"image": (io.BytesIO(bytes(60_000)), "a.png")})
+    for response in (declared, chunked, upload):
+        assert response.status_code == 413 and response.json["error"]["code"] == "request_too_large"
+        assert "50,000 bytes" in response.json["error"]["message"]
+    parts = client.post("/predict", data={f"f{i}": "x" for i in range(21)}, content_type="multipart/form-data")
+    assert parts.status_code == 413 and parts.json["error"]["code"] == "request_too_large"
+    assert "20 parts" in parts.json["error"]["message"] and "bytes" not in parts.json["error"]["message"]
+    field = client.post("/predict", data={"note": "x" * 40_000, "image": (io.BytesIO(png_claiming(10, 10)), "a.png")})
+    assert field.status_code != 413  # a large text field within the body limit is no separate limit
+
+
+def test_deeply_nested_json_is_invalid_json_not_a_server_error(client):
+    for depth in (981, 10_000):
+        response = client.post("/predict", data="[" * depth + "]" * depth, content_type="application/json")
+        assert response.status_code == 400 and response.json["error"]["code"] == "invalid_json"

@@ -1,5 +1,7 @@
 """backend/inference.py: loading, the compiled predict call, and hot reload under load."""
 
+import logging
+import os
 import shutil
 import threading
 import time
@@ -10,10 +12,12 @@ import pytest
 from backend.core.artifacts import load_model, save_model
 from backend.core.files import atomic_path
 from backend.core.samples import data_url, mnist_png
+from backend.serving import predictor as predictor_module
 from backend.serving.app import create_app
-from backend.serving.predictor import ModelUnavailable, Predictor
+from backend.serving.predictor import ModelUnavailable, Predictor, public
 from backend.training.networks import build_mlp
 from tests.support.cards import card_for
+from tests.support.images import encode, seven
 
 
 def test_predict_returns_a_distribution_from_the_loaded_model(predictor, mnist):
@@ -97,3 +101,103 @@ def test_hot_reload_while_8_threads_send_requests(tmp_path, mnist, predictor):
     assert live.current.version == "retrained"
     assert versions == {first_version, "retrained"}
     assert len(results) >= 80 and np.mean(results) >= 0.97
+
+
+# --- failures that show -------------------------------------------------------------------
+
+
+def _saved(path, version):
+    model = build_mlp()
+    save_model(model, path, card_for(model, version=version))
+
+
+def _count_loads(monkeypatch):
+    calls = []
+    real = predictor_module.load_model
+
+    def counting(path, *args, **kwargs):
+        calls.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(predictor_module, "load_model", counting)
+    return calls
+
+
+def test_a_rejected_replacement_shows_as_degraded_once_and_is_not_read_again(tmp_path, monkeypatch, caplog):
+    path = tmp_path / "digit.keras"
+    _saved(path, "first")
+    predictor = Predictor(path)
+    predictor.load()
+    loads = _count_loads(monkeypatch)
+    client = create_app({"TESTING": True}, predictor=predictor).test_client()
+
+    with atomic_path(path) as tmp:  # a replacement without a matching card
+        tmp.write_bytes(b"garbage")
+    with caplog.at_level(logging.WARNING, logger="backend.serving.predictor"):
+        for _ in range(5):
+            assert predictor.reload_if_changed() is False
+    assert len(loads) == 1, "the same bad file is hashed and loaded once, not every tick"
+    assert len([r for r in caplog.records if "Could not load" in r.getMessage()]) == 1
+    assert predictor.status == "degraded" and predictor.current.version == "first"
+
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert health.json["status"] == "degraded" and health.json["model"] == "first"
+    assert "digit.keras" in health.json["detail"] and "does not match" in health.json["detail"]
+    assert str(tmp_path) not in health.get_data(as_text=True)
+
+    _saved(path, "second")  # a good file: a new stamp, loaded, healthy again
+    assert predictor.reload_if_changed() is True
+    assert predictor.status == "ok" and client.get("/health").json == {"status": "ok", "model": "second"}
+
+
+def test_a_missing_model_file_is_logged_once_and_named_without_its_folder(tmp_path, caplog):
+    predictor = Predictor(tmp_path / "absent.keras")
+    with caplog.at_level(logging.ERROR, logger="backend.serving.predictor"):
+        for _ in range(4):
+            predictor.reload_if_changed()
+    assert len([r for r in caplog.records if "No model file" in r.getMessage()]) == 1
+    assert predictor.error.startswith("No model file absent.keras")
+
+    client = create_app({"TESTING": True}, predictor=predictor).test_client()
+    answers = [
+        client.get("/health"),
+        client.get("/model"),
+        client.post("/predict", json={"image": data_url(encode(seven()))}),
+    ]
+    assert [a.status_code for a in answers] == [503, 503, 503]
+    assert answers[0].json["status"] == "error"
+    for answer in answers:
+        assert str(tmp_path) not in answer.get_data(as_text=True)
+        assert "absent.keras" in answer.get_data(as_text=True)
+
+
+def test_a_served_file_that_goes_away_and_comes_back(tmp_path, caplog):
+    path = tmp_path / "digit.keras"
+    _saved(path, "first")
+    predictor = Predictor(path)
+    predictor.load()
+    backup = tmp_path / "backup.keras"
+    os.replace(path, backup)
+    with caplog.at_level(logging.WARNING, logger="backend.serving.predictor"):
+        for _ in range(3):
+            assert predictor.reload_if_changed() is False
+    assert len([r for r in caplog.records if "is gone" in r.getMessage()]) == 1
+    assert predictor.status == "degraded" and "digit.keras is gone" in predictor.error
+
+    os.replace(backup, path)  # the very file that is served: nothing to load, healthy again
+    assert predictor.reload_if_changed() is False and predictor.status == "ok"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("No model file at /srv/app/models/digit.keras; train one", "No model file at digit.keras; train one"),
+        ("Model card /tmp/x/y/digit.json is unreadable", "Model card digit.json is unreadable"),
+        ("'/home/me/m.keras' could not be loaded", "'m.keras' could not be loaded"),
+        ("see https://example.org/a/b", "see https://example.org/a/b"),
+        ("1/2 of it", "1/2 of it"),
+    ],
+)
+def test_public_messages_keep_file_names_only(text, shown):
+    assert public(text) == shown

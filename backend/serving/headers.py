@@ -1,0 +1,58 @@
+"""Security and caching headers on every response.
+
+The UI (index.html and its files) gets a strict Content-Security-Policy: everything from this
+origin only, no inline scripts or styles (the Vite build has none; React's `style={{...}}`
+sets styles through the CSSOM, which CSP allows), pictures also from `data:`/`blob:` URLs
+(the 28x28 input the model saw comes back as a data URL). Everything else (JSON, /metrics)
+gets `default-src 'none'`: it is never meant to be rendered. No response may be framed.
+
+Vite names the files under /assets/ by their content's hash, so they are cached for a year
+and never revalidated; index.html and the other files are revalidated on every use
+(`no-cache`, with their ETag), and API answers are not stored at all.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+UI_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+ALWAYS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+HASHED_ASSETS = "/assets/"
+
+
+def is_ui_file(response) -> bool:
+    """A file of the built UI (served by `send_from_directory`), not an API answer or an error."""
+    return request.endpoint in ("index", "static_file") and response.status_code in (200, 206, 304)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response):
+        for name, value in ALWAYS.items():
+            response.headers.setdefault(name, value)
+        ui = is_ui_file(response)
+        response.headers["Content-Security-Policy"] = UI_POLICY if ui else API_POLICY
+        if ui and request.path.startswith(HASHED_ASSETS):
+            response.headers["Cache-Control"] = IMMUTABLE
+        elif ui:
+            response.headers["Cache-Control"] = "no-cache"
+        else:
+            response.headers["Cache-Control"] = "no-store"
+        return response

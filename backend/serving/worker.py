@@ -1,0 +1,224 @@
+"""gunicorn's threaded worker, with a deadline for slow clients.
+
+gunicorn's gthread worker hands each connection to a thread as soon as its first bytes
+arrive, and that thread then blocks reading the headers and the body with no time limit:
+a client that trickles a byte a second holds a thread for as long as it likes, and as many
+such clients as there are threads stop the server. gunicorn 27 has no setting for this
+(its `timeout` only watches the worker's main loop, which stays alive).
+
+DeadlineWorker gives every request a deadline, CLIENT_TIMEOUT seconds from the moment its
+connection is handed to a thread (accepted, or readable again after keep-alive). A watchdog
+thread shuts down the socket of a request still being read at its deadline: the blocked
+read sees the end of the stream and the thread is free. BufferedBody (WSGI middleware) reads
+the whole body, up to the size limit, before the app runs, so the deadline covers headers
+and body; the app's own work has no deadline; sending the answer gets a fresh one.
+
+This bounds what one slow client costs; it cannot make a threaded server immune to many of
+them. In production the server belongs behind a proxy that buffers whole requests (nginx,
+with `proxy_request_buffering on`, the default), which talks to it only at LAN speed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import socket
+import threading
+import time
+
+from gunicorn.workers.gthread import ThreadWorker
+
+from backend.serving.app import INCOMPLETE_BODY
+
+log = logging.getLogger(__name__)
+
+READ_CHUNK = 64 * 1024
+LINGER = 1.0  # seconds a closing connection waits for the client's FIN (draining what it still sends)
+LINGER_BYTES = 64 * 1024
+
+
+class Watchdog:
+    """Shuts down the sockets whose deadline has passed; a thread blocked reading one then sees EOF.
+
+    Keyed by file descriptor (the same for a socket and its TLS wrapper). `on_cut(phase)` is
+    called for each connection cut.
+    """
+
+    def __init__(self, tick: float = 0.2, on_cut=None):
+        self.tick = tick
+        self.on_cut = on_cut
+        self._lock = threading.Lock()
+        self._watched: dict[int, tuple[float, socket.socket, str]] = {}
+        self._cut: set[int] = set()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Watchdog:
+        self._thread = threading.Thread(target=self._run, name="client-deadlines", daemon=True)
+        self._thread.start()
+        return self
+
+    def arm(self, sock: socket.socket, deadline: float, phase: str) -> int:
+        """Watch `sock` until `deadline`; returns its file descriptor, the key for `disarm`."""
+        fd = sock.fileno()
+        with self._lock:
+            self._cut.discard(fd)
+            self._watched[fd] = (deadline, sock, phase)
+        return fd
+
+    def disarm(self, fd: int) -> None:
+        with self._lock:
+            self._watched.pop(fd, None)
+            self._cut.discard(fd)
+
+    def pause(self, sock: socket.socket) -> bool:
+        """Stop watching `sock` (the app is working, not the client); True if it was cut already."""
+        with self._lock:
+            fd = sock.fileno()
+            self._watched.pop(fd, None)
+            return fd in self._cut
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.tick)
+            now = time.monotonic()
+            with self._lock:
+                expired = [(fd, entry) for fd, entry in self._watched.items() if entry[0] <= now]
+                for fd, _ in expired:
+                    del self._watched[fd]
+                    self._cut.add(fd)
+            for _, (_, sock, phase) in expired:
+                with contextlib.suppress(OSError):  # already closed by the other side
+                    sock.shutdown(socket.SHUT_RDWR)
+                if self.on_cut is not None:
+                    self.on_cut(phase)
+
+
+# The worker's watchdog (one worker per process); None outside DeadlineWorker.
+_watchdog: Watchdog | None = None
+_client_timeout: float = 10.0
+
+
+def _count_cut(phase: str) -> None:
+    from backend.serving import metrics
+
+    metrics.CLIENT_TIMEOUTS.labels(phase=phase).inc()
+    log.info("Closed a connection whose client was too slow (%s)", phase)
+
+
+class DeadlineWorker(ThreadWorker):
+    """ThreadWorker whose requests must arrive within `client_timeout` seconds (see the module doc)."""
+
+    client_timeout = 10.0  # set by the server before the workers fork
+
+    def init_process(self):
+        global _watchdog, _client_timeout
+        _client_timeout = self.client_timeout
+        _watchdog = Watchdog(on_cut=_count_cut).start()
+        super().init_process()
+
+    def enqueue_req(self, conn):
+        conn.deadline = time.monotonic() + self.client_timeout
+        super().enqueue_req(conn)
+
+    def handle(self, conn):
+        sock = conn.sock
+        deadline = getattr(conn, "deadline", None) or time.monotonic() + self.client_timeout
+        fd = _watchdog.arm(sock, deadline, "request")
+        try:
+            keep = super().handle(conn)
+            if keep is False:
+                close_gently(sock)
+            return keep
+        finally:
+            _watchdog.disarm(fd)
+
+
+def close_gently(sock: socket.socket) -> None:
+    """Half-close, drain what the client still sends until its FIN (LINGER seconds at most), then shut reading.
+
+    gunicorn does this lingering close (RFC 9112 9.6: no RST that could cut the answer
+    short) on the worker's main loop, up to 2 s per connection, so a few clients that send
+    `Connection: close` and never hang up stall every connection of the worker. Done here,
+    on the request's own thread, the main loop's close then finds nothing left to wait for.
+    """
+    try:
+        sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        return  # gone already
+    try:
+        deadline = time.monotonic() + LINGER
+        drained = 0
+        while drained < LINGER_BYTES and (remaining := deadline - time.monotonic()) > 0:
+            sock.settimeout(remaining)
+            piece = sock.recv(4096)
+            if not piece:
+                break
+            drained += len(piece)
+    except OSError:
+        pass  # reset, or the wait ran out (socket.timeout is an OSError)
+    finally:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)
+
+
+class BufferedBody:
+    """WSGI middleware: read the request body whole (up to `max_bytes`) under the client's deadline.
+
+    Then the deadline is lifted while the app works, and a fresh one is set for sending the
+    answer. A body without Content-Length (chunked) is handed on with one, the length read
+    (`max_bytes + 1` when it was larger, which the app refuses with 413). A body that did not
+    arrive in full is replaced by an empty one and marked in `environ[INCOMPLETE_BODY]`
+    ("timeout" or "incomplete"), which the app answers with 408 or 400.
+    Outside DeadlineWorker it changes nothing.
+    """
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def __call__(self, environ, start_response):
+        sock = environ.get("gunicorn.socket")
+        watchdog = _watchdog
+        if watchdog is None or sock is None:
+            return self.app(environ, start_response)
+        complete = self._buffer(environ)
+        cut = watchdog.pause(sock)
+        if not complete:
+            environ[INCOMPLETE_BODY] = "timeout" if cut else "incomplete"
+        result = self.app(environ, start_response)
+        watchdog.arm(sock, time.monotonic() + _client_timeout, "response")
+        return result
+
+    def _buffer(self, environ) -> bool:
+        """Replace wsgi.input by the body read into memory; False if it did not arrive in full."""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        declared = environ.get("CONTENT_LENGTH")
+        if chunked:
+            wanted = self.max_bytes + 1  # read to the end, or one byte past the limit
+        elif declared:
+            try:
+                wanted = int(declared)
+            except ValueError:
+                return True  # werkzeug treats a bad Content-Length as 0
+            if wanted > self.max_bytes or wanted <= 0:
+                return True  # refused from the header alone (413), or nothing to read
+        else:
+            return True
+        body = bytearray()
+        try:
+            while len(body) < wanted:
+                piece = environ["wsgi.input"].read(min(READ_CHUNK, wanted - len(body)))
+                if not piece:
+                    break
+                body += piece
+        except Exception:  # the client went away, the deadline cut it, or bad chunked framing
+            complete = False
+        else:
+            complete = chunked or len(body) == wanted
+        if not complete:
+            body.clear()
+        environ["wsgi.input"] = io.BytesIO(bytes(body))
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return complete
