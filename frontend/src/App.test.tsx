@@ -96,6 +96,8 @@ describe('App', () => {
   });
 
   it('predicts while drawing, throttled to about every 200 ms', async () => {
+    // Only the fake clock moves here: with shouldAdvanceTime, a loaded machine added real time and requests.
+    vi.useFakeTimers();
     const predict = vi.fn(async () => answer(1));
     const { stroke } = setup(predict);
     stroke([[140, 20]], false);
@@ -118,6 +120,7 @@ describe('App', () => {
       clientY: 260,
     });
     expect(predict.mock.calls.length).toBe(during + 1); // once more, at once, at the stroke end
+    vi.useFakeTimers({ shouldAdvanceTime: true }); // findBy* polls with timers
     expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
   });
 

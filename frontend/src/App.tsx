@@ -1,51 +1,138 @@
-import { useEffect, useEffectEvent, useState } from 'react';
+import {
+  useEffect,
+  useEffectEvent,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ChangeEvent,
+  type DragEvent,
+  type FocusEvent,
+} from 'react';
 import { fetchModelCard, type ModelCard, type Prediction } from './api';
 import { DrawingCanvas } from './components/DrawingCanvas';
 import { PredictionResult } from './components/PredictionResult';
 import { ProbabilityBars } from './components/ProbabilityBars';
-import { canUndo, isEmpty, type Stroke } from './strokes';
+import { isEmpty, type Stroke } from './strokes';
 import { useDrawing } from './useDrawing';
 import { usePrediction } from './usePrediction';
 
 export interface AppProps {
   /** Injected in tests; the real API client otherwise. */
   predict?: (image: string, signal: AbortSignal) => Promise<Prediction>;
+  predictFile?: (file: Blob, signal: AbortSignal) => Promise<Prediction>;
+  checkHealth?: (signal: AbortSignal) => Promise<boolean>;
   exportImage?: (strokes: readonly Stroke[]) => string;
   loadModelCard?: () => Promise<ModelCard>;
 }
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
-export function App({ predict, exportImage, loadModelCard = fetchModelCard }: AppProps) {
+/** Keys typed into a text field are the field's, not shortcuts. */
+const isTextField = (target: EventTarget | null): boolean =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'file', 'range'].includes(target.type)));
+
+const hasFiles = (event: DragEvent) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
+
+/** A control that can no longer hold the focus: disabled, or taken out of the page. */
+const isGone = (element: Element | null): boolean =>
+  !!element && (!element.isConnected || (element as HTMLButtonElement).disabled === true);
+
+export function App({ predict, predictFile, checkHealth, exportImage, loadModelCard = fetchModelCard }: AppProps) {
   const pad = useDrawing();
-  const prediction = usePrediction(pad.getStrokes, { predict, exportImage });
+  const prediction = usePrediction(pad.getStrokes, { predict, predictFile, checkHealth, exportImage });
   const [card, setCard] = useState<ModelCard | null>(null);
-  const empty = isEmpty(pad.drawing);
+  const [dragging, setDragging] = useState(false);
+  const [preview, setPreview] = useState<string | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const lastFocus = useRef<Element | null>(null);
+  const blank = isEmpty(pad.drawing);
+  const uploaded = prediction.source === 'upload';
+  const empty = blank && !uploaded;
+  const strokeInProgress = pad.drawing.current !== null;
 
   const undo = () => {
+    if (!pad.canUndo) return;
     pad.undo();
+    prediction.predictNow();
+  };
+  const redo = () => {
+    if (!pad.canRedo) return;
+    pad.redo();
     prediction.predictNow();
   };
   const clear = () => {
     pad.clear();
+    setPreview(null);
     prediction.predictNow();
   };
+  const upload = (file: File | undefined) => {
+    if (!file) return;
+    const picture = !file.type || file.type.startsWith('image/');
+    // The drawing is cleared as an undoable step: Ctrl+Z brings it back (and asks about it again).
+    if (picture) pad.clear();
+    prediction.predictUpload(file);
+    if (picture && typeof URL.createObjectURL === 'function') setPreview(URL.createObjectURL(file));
+  };
 
-  // Keyboard shortcuts: Ctrl/Cmd+Z undoes, Escape clears. An effect event always sees this render's
-  // undo/clear, so the listener is added once.
+  // The uploaded picture is shown in the drawing area until something is drawn; its object URL is freed after.
+  useEffect(() => {
+    if (!preview) return;
+    return () => URL.revokeObjectURL(preview);
+  }, [preview]);
+
+  // Keyboard shortcuts: Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, Escape clears, but only when the
+  // drawing area or the page itself has the focus (not a button or the upload control). An effect event always
+  // sees this render's handlers, so the listener is added once.
   const onKey = useEffectEvent((event: KeyboardEvent) => {
-    if (event.defaultPrevented || event.altKey) return;
-    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'z') {
+    if (event.defaultPrevented || event.altKey || isTextField(event.target)) return;
+    const mod = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
+    if (mod && key === 'z') {
       event.preventDefault();
-      undo();
-    } else if (event.key === 'Escape' && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-      clear();
+      if (event.shiftKey) redo();
+      else undo();
+    } else if (mod && key === 'y' && !event.shiftKey) {
+      event.preventDefault();
+      redo();
+    } else if (event.key === 'Escape' && !mod && !event.shiftKey) {
+      const active = document.activeElement;
+      if (active === null || active === document.body || active === canvasRef.current) clear();
     }
   });
   useEffect(() => {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  // Focus is never lost to <body>: when the focused control is disabled (Undo once there is nothing left to undo)
+  // or removed (Retry once the answer arrives), the drawing area takes the focus.
+  useLayoutEffect(() => {
+    const active = document.activeElement;
+    const onBody = active === null || active === document.body;
+    const candidate = onBody ? lastFocus.current : active;
+    if (candidate && isGone(candidate)) {
+      lastFocus.current = null;
+      canvasRef.current?.focus({ preventScroll: true });
+    }
+  });
+  const onFocus = (event: FocusEvent) => {
+    lastFocus.current = event.target;
+  };
+  const onBlur = (event: FocusEvent) => {
+    if (event.relatedTarget) return;
+    const lost = event.target;
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (active !== null && active !== document.body) return;
+      if (isGone(lost)) canvasRef.current?.focus({ preventScroll: true });
+      else if (lastFocus.current === lost) lastFocus.current = null; // the user moved the focus away
+    }, 0);
+  };
 
   useEffect(() => {
     let live = true;
@@ -60,22 +147,51 @@ export function App({ predict, exportImage, loadModelCard = fetchModelCard }: Ap
   const modKey = isMac ? '⌘' : 'Ctrl';
 
   return (
-    <div className="page">
-      <header className="header">
-        <h1>Digit recognizer</h1>
-        <p className="subtitle">Draw a digit from 0 to 9. The neural network guesses as you draw.</p>
-      </header>
-
+    <div
+      className={dragging ? 'page dragging' : 'page'}
+      onFocus={onFocus}
+      onBlur={onBlur}
+      onDragEnter={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+        if (!dragging) setDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (event.currentTarget.contains(event.relatedTarget as Node | null)) return;
+        setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        setDragging(false);
+        upload(event.dataTransfer.files[0]);
+      }}
+    >
       <main className="layout">
+        {/* Inside <main>, so that the phone-landscape layout can put it beside the drawing pad. */}
+        <header className="header">
+          <h1>Digit recognizer</h1>
+          <p className="subtitle">Draw a digit from 0 to 9. The neural network guesses as you draw.</p>
+        </header>
+
         <section className="card pad" aria-labelledby="pad-title">
           <h2 id="pad-title" className="visually-hidden">
             Drawing pad
           </h2>
           <div className="canvas-frame">
             <DrawingCanvas
+              ref={canvasRef}
+              describedBy="canvas-help"
               drawing={pad.drawing}
               onStrokeStart={(point) => {
                 pad.begin(point);
+                setPreview(null);
                 prediction.predictSoon();
               }}
               onStrokeMove={(points) => {
@@ -87,23 +203,52 @@ export function App({ predict, exportImage, loadModelCard = fetchModelCard }: Ap
                 prediction.predictNow();
               }}
             />
-            {empty && (
+            {blank && uploaded && preview && (
+              <img className="upload-preview" src={preview} alt="" data-testid="upload-preview" />
+            )}
+            {blank && !(uploaded && preview) && (
               <span className="canvas-placeholder" aria-hidden="true">
                 Draw here
               </span>
             )}
+            {dragging && (
+              <span className="drop-hint" data-testid="drop-hint" aria-hidden="true">
+                Drop the picture to recognise it
+              </span>
+            )}
           </div>
+          <p id="canvas-help" className="visually-hidden">
+            Draw with a mouse, finger or pen; the answer below updates as you draw. {modKey}+Z undoes, {modKey}+Shift+Z
+            or Ctrl+Y redoes, Escape clears. Without a pointer, use the Upload a picture button.
+          </p>
           <div className="toolbar" role="toolbar" aria-label="Drawing tools">
             <button
               type="button"
               className="btn"
               onClick={undo}
-              disabled={!canUndo(pad.drawing)}
+              disabled={!pad.canUndo}
               data-testid="undo"
               aria-label="Undo last stroke"
               aria-keyshortcuts="Control+Z Meta+Z"
             >
-              <span aria-hidden="true">↶</span> Undo
+              <span className="btn-icon" aria-hidden="true">
+                ↶
+              </span>
+              Undo
+            </button>
+            <button
+              type="button"
+              className="btn"
+              onClick={redo}
+              disabled={!pad.canRedo}
+              data-testid="redo"
+              aria-label="Redo"
+              aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z Control+Y"
+            >
+              <span className="btn-icon" aria-hidden="true">
+                ↷
+              </span>
+              Redo
             </button>
             <button
               type="button"
@@ -114,22 +259,23 @@ export function App({ predict, exportImage, loadModelCard = fetchModelCard }: Ap
               aria-label="Clear the drawing"
               aria-keyshortcuts="Escape"
             >
-              <span aria-hidden="true">✕</span> Clear
+              <span className="btn-icon" aria-hidden="true">
+                ✕
+              </span>
+              Clear
             </button>
             <button
               type="button"
-              className="btn btn-primary"
-              onClick={prediction.predictNow}
+              className="btn btn-quiet"
+              onClick={prediction.predictAgain}
               disabled={empty}
               data-testid="predict"
               aria-label="Predict the digit"
+              title="Ask again (the answer already updates as you draw)"
             >
               Predict
             </button>
           </div>
-          <p className="tip">
-            <kbd>{modKey}</kbd>+<kbd>Z</kbd> undoes a stroke, <kbd>Esc</kbd> clears.
-          </p>
         </section>
 
         <section className="card output" aria-labelledby="output-title">
@@ -141,10 +287,46 @@ export function App({ predict, exportImage, loadModelCard = fetchModelCard }: Ap
             empty={empty}
             loading={prediction.loading}
             error={prediction.error}
-            onRetry={prediction.predictNow}
+            onRetry={prediction.predictAgain}
+            drawing={strokeInProgress}
+            settled={prediction.settled}
+            failure={prediction.failure}
+            retryAt={prediction.retryAt}
+            uploadName={uploaded ? prediction.uploadName : null}
+            answers={prediction.answers}
+            bars={<ProbabilityBars probabilities={empty ? null : (prediction.result?.probabilities ?? null)} />}
           />
-          <ProbabilityBars probabilities={empty ? null : (prediction.result?.probabilities ?? null)} />
         </section>
+
+        <div className="extras">
+          <button
+            type="button"
+            className="btn btn-quiet btn-upload"
+            onClick={() => fileRef.current?.click()}
+            data-testid="upload"
+          >
+            <span className="btn-icon" aria-hidden="true">
+              ⇪
+            </span>
+            Upload a picture
+          </button>
+          <input
+            ref={fileRef}
+            type="file"
+            accept="image/png,image/jpeg,image/webp,image/gif"
+            className="file-input"
+            data-testid="upload-input"
+            hidden
+            onChange={(event: ChangeEvent<HTMLInputElement>) => {
+              upload(event.target.files?.[0]);
+              event.target.value = ''; // the same file again is a new upload
+            }}
+          />
+          <p className="tip">
+            <kbd>{modKey}</kbd>+<kbd>Z</kbd> undoes, <kbd>{modKey}</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redoes,{' '}
+            <kbd>Esc</kbd> clears. Or drop a picture here.
+          </p>
+        </div>
       </main>
 
       <footer className="footer">

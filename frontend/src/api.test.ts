@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, candidatesOf, fetchModelCard, isAbortError, predict, verdictOf } from './api';
+import {
+  ApiError,
+  candidatesOf,
+  checkHealth,
+  fetchModelCard,
+  isAbortError,
+  parseRetryAfter,
+  predict,
+  predictFile,
+  verdictOf,
+} from './api';
 
 const ok = {
   digit: 7,
@@ -111,5 +121,85 @@ describe('fetchModelCard', () => {
     const fetch = mockFetch(async () => json({ version: 'v2', test_accuracy: 0.99 }));
     await expect(fetchModelCard()).resolves.toEqual({ version: 'v2', test_accuracy: 0.99 });
     expect(fetch.mock.calls[0]![0]).toBe('/model');
+  });
+});
+
+describe('Retry-After', () => {
+  it('reads delay-seconds and HTTP dates as milliseconds from now', () => {
+    const now = Date.parse('2025-01-01T12:00:00Z');
+    expect(parseRetryAfter('5', now)).toBe(5000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 11:00:00 GMT', now)).toBe(0); // in the past: now
+  });
+
+  it('ignores a missing or unreadable header', () => {
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('-1')).toBeUndefined();
+    expect(parseRetryAfter('1.5')).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+
+  it('is carried by the ApiError of a busy answer', async () => {
+    mockFetch(
+      async () =>
+        new Response(JSON.stringify({ error: { code: 'model_unavailable', message: 'Loading.' } }), {
+          status: 503,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
+        }),
+    );
+    const error = await predict('x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'model_unavailable', status: 503, retryAfterMs: 5000 });
+    mockFetch(async () => json({ error: { code: 'invalid_image', message: 'Bad.' } }, 400));
+    expect(await predict('x').catch((e: unknown) => e)).toMatchObject({ retryAfterMs: undefined });
+  });
+});
+
+describe('predictFile', () => {
+  it('POSTs the picture as multipart/form-data, file field "image"', async () => {
+    const fetch = mockFetch(async () => json(ok));
+    const file = new File([new Uint8Array([137, 80, 78, 71])], 'seven.png', { type: 'image/png' });
+    const signal = new AbortController().signal;
+    await expect(predictFile(file, signal)).resolves.toEqual(ok);
+    const [url, init] = fetch.mock.calls[0]!;
+    expect(url).toBe('/predict');
+    expect(init!.method).toBe('POST');
+    expect(init!.signal).toBe(signal);
+    const body = init!.body as FormData;
+    expect(body).toBeInstanceOf(FormData);
+    const sent = body.get('image') as File;
+    expect(sent.name).toBe('seven.png');
+    expect(sent.size).toBe(4);
+    // The browser sets the multipart boundary itself: no Content-Type of ours.
+    expect((init!.headers as Record<string, string>)['Content-Type']).toBeUndefined();
+  });
+
+  it('rejects like predict', async () => {
+    mockFetch(async () => json({ error: { code: 'invalid_image', message: 'Not a PNG.' } }, 400));
+    await expect(predictFile(new Blob(['x']))).rejects.toMatchObject({ code: 'invalid_image', status: 400 });
+    mockFetch(async () => json({ digit: 1 }));
+    await expect(predictFile(new Blob(['x']))).rejects.toMatchObject({ code: 'bad_response' });
+  });
+});
+
+describe('checkHealth', () => {
+  it('is true only for a 200 from /health', async () => {
+    const fetch = mockFetch(async () => json({ status: 'ok' }));
+    await expect(checkHealth()).resolves.toBe(true);
+    expect(fetch.mock.calls[0]![0]).toBe('/health');
+    mockFetch(async () => json({ status: 'loading' }, 503));
+    await expect(checkHealth()).resolves.toBe(false);
+    mockFetch(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(checkHealth()).resolves.toBe(false);
+  });
+
+  it('lets an abort through', async () => {
+    mockFetch(async () => {
+      throw new DOMException('The operation was aborted.', 'AbortError');
+    });
+    expect(isAbortError(await checkHealth().catch((e: unknown) => e))).toBe(true);
   });
 });

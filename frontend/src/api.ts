@@ -70,17 +70,36 @@ export interface ModelCard {
   [key: string]: unknown;
 }
 
-/** An API failure with a stable `code` and a `message` meant for a person. */
+/**
+ * An API failure with a stable `code`, the server's `message` (or a technical one; the UI words every failure
+ * class itself, see `failure.ts`), the HTTP `status` (0 when there was no answer) and, when the server sent a
+ * `Retry-After` header, how long to wait before asking again.
+ */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: string, message: string, status = 0) {
+  constructor(code: string, message: string, status = 0, retryAfterMs?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * A `Retry-After` header as milliseconds from `now`: delay-seconds ("5") or an HTTP date. Undefined when the
+ * header is missing or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value == null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined; // "-1", "1.5": not a delay, not a date
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 export const isAbortError = (error: unknown): boolean =>
@@ -110,7 +129,7 @@ async function request(path: string, init: RequestInit = {}): Promise<unknown> {
       typeof detail?.message === 'string'
         ? detail.message
         : `The server answered ${response.status} ${response.statusText}`.trim();
-    throw new ApiError(code, message, response.status);
+    throw new ApiError(code, message, response.status, parseRetryAfter(response.headers.get('Retry-After')));
   }
   return body;
 }
@@ -136,6 +155,10 @@ export async function predict(image: string, signal?: AbortSignal): Promise<Pred
     body: JSON.stringify({ image }),
     signal,
   });
+  return toPrediction(body);
+}
+
+function toPrediction(body: unknown): Prediction {
   if (!isPrediction(body)) throw new ApiError('bad_response', 'The server sent an answer the app does not understand.');
   const { verdict, reason, alternatives, ...rest } = body;
   const prediction: Prediction = { ...rest, model: typeof body.model === 'string' ? body.model : '' };
@@ -144,6 +167,27 @@ export async function predict(image: string, signal?: AbortSignal): Promise<Pred
   if (typeof reason === 'string' && reason.trim() !== '') prediction.reason = reason;
   if (Array.isArray(alternatives) && alternatives.every(isDigit)) prediction.alternatives = alternatives;
   return prediction;
+}
+
+/**
+ * POST /predict with a picture file (an upload or a drop) as multipart/form-data, field "image": the same
+ * answer as `predict`. Rejects with ApiError (or an AbortError when aborted).
+ */
+export async function predictFile(file: Blob, signal?: AbortSignal): Promise<Prediction> {
+  const form = new FormData();
+  form.append('image', file, file instanceof File ? file.name : 'picture');
+  return toPrediction(await request('/predict', { method: 'POST', body: form, signal }));
+}
+
+/** GET /health: true when the server is up and its model is loaded (200), false for any other answer. */
+export async function checkHealth(signal?: AbortSignal): Promise<boolean> {
+  try {
+    await request('/health', { signal });
+    return true;
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    return false;
+  }
 }
 
 /** GET /model: the model card (version, accuracy, ...). */

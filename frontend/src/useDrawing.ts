@@ -1,46 +1,39 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
-import {
-  allStrokes,
-  beginStroke,
-  clear,
-  emptyDrawing,
-  endStroke,
-  extendStroke,
-  undo,
-  type Drawing,
-  type Point,
-  type Stroke,
-} from './strokes';
+import { begin, canRedo, canUndo, clear, end, extend, historyOf, redo, undo, type History } from './history';
+import { allStrokes, type Drawing, type Point, type Stroke } from './strokes';
 
 /**
- * React state around the pure stroke functions. The latest drawing is also kept in a ref,
+ * React state around the pure drawing history (`history.ts`). The latest history is also kept in a ref,
  * so event handlers (and the predictor) read it synchronously, without waiting for a render.
  */
-export function useDrawing(initial: Drawing = emptyDrawing) {
-  const [drawing, setDrawing] = useState(initial);
-  const ref = useRef(initial);
+export function useDrawing(initial?: Drawing) {
+  const [history, setHistory] = useState<History>(() => historyOf(initial));
+  const ref = useRef(history);
 
-  const update = useCallback((change: (drawing: Drawing) => Drawing): Drawing => {
+  const update = useCallback((change: (history: History) => History): Drawing => {
     const next = change(ref.current);
     if (next !== ref.current) {
       ref.current = next;
-      setDrawing(next);
+      setHistory(next);
     }
-    return next;
+    return next.present;
   }, []);
 
-  const getStrokes = useCallback((): Stroke[] => allStrokes(ref.current), []);
+  const getStrokes = useCallback((): Stroke[] => allStrokes(ref.current.present), []);
 
   return useMemo(
     () => ({
-      drawing,
+      drawing: history.present,
+      canUndo: canUndo(history),
+      canRedo: canRedo(history),
       getStrokes,
-      begin: (point: Point) => update((d) => beginStroke(d, point)),
-      extend: (points: readonly Point[]) => update((d) => extendStroke(d, points)),
-      end: () => update(endStroke),
+      begin: (point: Point) => update((h) => begin(h, point)),
+      extend: (points: readonly Point[]) => update((h) => extend(h, points)),
+      end: () => update(end),
       undo: () => update(undo),
+      redo: () => update(redo),
       clear: () => update(clear),
     }),
-    [drawing, getStrokes, update],
+    [history, getStrokes, update],
   );
 }

@@ -108,4 +108,88 @@ describe('DrawingCanvas', () => {
     expect(state.lineWidth).toBeCloseTo(300 / 14);
     expect(calls.find((c) => c.name === 'moveTo')!.args).toEqual([30, 30]);
   });
+
+  it('can be reached with Tab, and says how to draw (and the keyboard alternatives)', () => {
+    stubCanvas();
+    render(
+      <>
+        <DrawingCanvas
+          drawing={emptyDrawing}
+          onStrokeStart={vi.fn()}
+          onStrokeMove={vi.fn()}
+          onStrokeEnd={vi.fn()}
+          describedBy="help"
+        />
+        <p id="help">Ctrl+Z undoes. Or upload a picture.</p>
+      </>,
+    );
+    const canvas = screen.getByRole('img', { name: /draw one digit/i });
+    expect(canvas).toHaveAttribute('tabindex', '0');
+    expect(canvas).toHaveAccessibleDescription('Ctrl+Z undoes. Or upload a picture.');
+    canvas.focus();
+    expect(canvas).toHaveFocus();
+  });
+
+  it('takes the focus when drawing starts, so that Esc and Tab work from there', () => {
+    const { canvas } = setup();
+    expect(canvas).not.toHaveFocus();
+    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'touch', clientX: 50, clientY: 50 });
+    expect(canvas).toHaveFocus();
+  });
+
+  it('hands its element to a ref', () => {
+    stubCanvas();
+    const ref = { current: null as HTMLCanvasElement | null };
+    render(
+      <DrawingCanvas
+        ref={ref}
+        drawing={emptyDrawing}
+        onStrokeStart={vi.fn()}
+        onStrokeMove={vi.fn()}
+        onStrokeEnd={vi.fn()}
+      />,
+    );
+    expect(ref.current).toBe(screen.getByTestId('digit-canvas'));
+  });
+
+  it('draws in the ink its CSS gives (dark mode), unless told otherwise', () => {
+    const contexts = stubCanvas();
+    const drawing: Drawing = { strokes: [[{ x: 0.5, y: 0.5 }]], current: null };
+    vi.spyOn(HTMLCanvasElement.prototype, 'getBoundingClientRect').mockReturnValue({
+      left: 0,
+      top: 0,
+      width: 100,
+      height: 100,
+      right: 100,
+      bottom: 100,
+      x: 0,
+      y: 0,
+      toJSON: () => ({}),
+    });
+    // jsdom does not cascade custom properties: give the canvas its computed `--ink` directly.
+    const real = window.getComputedStyle.bind(window);
+    vi.spyOn(window, 'getComputedStyle').mockImplementation((element, pseudo) => {
+      const style = real(element, pseudo);
+      if (!(element instanceof HTMLCanvasElement)) return style;
+      return {
+        ...style,
+        getPropertyValue: (name: string) => (name === '--ink' ? ' #f1f5f9' : ''),
+      };
+    });
+    const { unmount } = render(
+      <DrawingCanvas drawing={drawing} onStrokeStart={vi.fn()} onStrokeMove={vi.fn()} onStrokeEnd={vi.fn()} />,
+    );
+    expect(contexts[0]!.state.fillStyle).toBe('#f1f5f9');
+    unmount();
+    render(
+      <DrawingCanvas
+        ink="#123456"
+        drawing={drawing}
+        onStrokeStart={vi.fn()}
+        onStrokeMove={vi.fn()}
+        onStrokeEnd={vi.fn()}
+      />,
+    );
+    expect(contexts[1]!.state.fillStyle).toBe('#123456');
+  });
 });

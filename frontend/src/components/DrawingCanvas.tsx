@@ -1,4 +1,12 @@
-import { useCallback, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  useCallback,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+  type Ref,
+} from 'react';
 import { allStrokes, normalizePoint, renderStrokes, type Drawing, type Point } from '../strokes';
 
 export interface DrawingCanvasProps {
@@ -6,9 +14,23 @@ export interface DrawingCanvasProps {
   onStrokeStart: (point: Point) => void;
   onStrokeMove: (points: Point[]) => void;
   onStrokeEnd: () => void;
-  /** Ink colour on screen (the exported picture is always black on transparent). */
+  /**
+   * Ink colour on screen (the exported picture is always black on transparent). By default the canvas' CSS
+   * custom property `--ink` (which follows dark mode and forced colours), else dark slate.
+   */
   ink?: string;
+  /** The id of the element that explains how to draw (and the keyboard alternatives). */
+  describedBy?: string;
+  ref?: Ref<HTMLCanvasElement>;
 }
+
+const DEFAULT_INK = '#0f172a';
+
+/** Focus taken by drawing: no scrolling, and no focus ring (TypeScript's DOM types lack `focusVisible`). */
+const POINTER_FOCUS: FocusOptions & { focusVisible?: boolean } = { preventScroll: true, focusVisible: false };
+
+/** The colour scheme and forced-colours queries whose changes re-colour the ink. */
+const INK_QUERIES = ['(prefers-color-scheme: dark)', '(forced-colors: active)'];
 
 type Rect = { left: number; top: number; width: number; height: number };
 
@@ -22,9 +44,24 @@ export function DrawingCanvas({
   onStrokeStart,
   onStrokeMove,
   onStrokeEnd,
-  ink = '#0f172a',
+  ink,
+  describedBy,
+  ref,
 }: DrawingCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  useImperativeHandle(ref, () => canvasRef.current!, []);
+  const [scheme, setScheme] = useState(0);
+
+  // Re-draw in the new ink when the colour scheme or forced colours change.
+  useLayoutEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const onChange = () => setScheme((n) => n + 1);
+    const queries = INK_QUERIES.map((q) => window.matchMedia(q));
+    for (const query of queries) query.addEventListener?.('change', onChange);
+    return () => {
+      for (const query of queries) query.removeEventListener?.('change', onChange);
+    };
+  }, []);
   const pointer = useRef<{ id: number; rect: Rect } | null>(null);
   const [size, setSize] = useState(0);
   const [dpr, setDpr] = useState(() => (typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1));
@@ -74,8 +111,9 @@ export function DrawingCanvas({
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, pixels, pixels);
-    renderStrokes(ctx, allStrokes(drawing), pixels, ink);
-  }, [drawing, size, dpr, ink]);
+    const color = ink ?? (getComputedStyle(canvas).getPropertyValue('--ink').trim() || DEFAULT_INK);
+    renderStrokes(ctx, allStrokes(drawing), pixels, color);
+  }, [drawing, size, dpr, ink, scheme]);
 
   const pointsOf = useCallback((event: ReactPointerEvent<HTMLCanvasElement>, rect: Rect): Point[] => {
     const native = event.nativeEvent;
@@ -89,6 +127,9 @@ export function DrawingCanvas({
     if (event.pointerType === 'mouse' && event.button !== 0) return;
     event.preventDefault();
     const canvas = event.currentTarget;
+    // Drawing puts the keyboard focus here, so that Esc clears and Tab goes on to the tools.
+    // (No focus ring for a pointer: `focusVisible: false`.)
+    if (document.activeElement !== canvas) canvas.focus(POINTER_FOCUS);
     try {
       canvas.setPointerCapture(event.pointerId);
     } catch {
@@ -121,7 +162,9 @@ export function DrawingCanvas({
       className="digit-canvas"
       data-testid="digit-canvas"
       role="img"
+      tabIndex={0}
       aria-label="Drawing area: draw one digit with a mouse, finger or pen"
+      aria-describedby={describedBy}
       onPointerDown={handleDown}
       onPointerMove={handleMove}
       onPointerUp={handleEnd}

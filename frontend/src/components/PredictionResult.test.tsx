@@ -1,7 +1,9 @@
-import { render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Prediction } from '../api';
+import { describeFailure } from '../failure';
+import { ApiError } from '../api';
 import { PredictionResult } from './PredictionResult';
 
 const result = (digit: number, confidence: number): Prediction => ({
@@ -135,5 +137,118 @@ describe('PredictionResult', () => {
   it('marks itself busy while a request is in flight', () => {
     const { container } = render(<PredictionResult {...base} loading result={null} />);
     expect(container.firstElementChild).toHaveAttribute('aria-busy', 'true');
+  });
+
+  describe('the announcement (live region)', () => {
+    it('is always in the page, even before any answer, so the first one is not missed', () => {
+      render(<PredictionResult {...base} empty result={null} />);
+      const output = screen.getByRole('status', { name: 'Prediction' });
+      expect(output).toHaveAttribute('aria-live', 'polite');
+      expect(output).toHaveAttribute('aria-atomic', 'true');
+      expect(screen.getByTestId('announcement')).toHaveTextContent(/^$/);
+    });
+
+    it('says the settled answer in words ("7, 98 percent"), not the live one', () => {
+      const { rerender } = render(<PredictionResult {...base} result={result(7, 0.98)} />);
+      expect(screen.getByTestId('announcement')).toHaveTextContent(/^$/); // a live answer: nothing said
+      rerender(<PredictionResult {...base} result={result(7, 0.98)} settled={{ id: 1, result: result(7, 0.98) }} />);
+      expect(screen.getByTestId('announcement')).toHaveTextContent('7, 98 percent');
+      // The next stroke's live answers change the digit on screen, not what is said.
+      rerender(
+        <PredictionResult {...base} drawing result={result(1, 0.6)} settled={{ id: 1, result: result(7, 0.98) }} />,
+      );
+      expect(screen.getByTestId('prediction-digit')).toHaveTextContent('1');
+      expect(screen.getByTestId('announcement')).toHaveTextContent('7, 98 percent');
+    });
+
+    it("hides the large digit from screen readers (the sentence says it), and keeps the output's name", () => {
+      render(<PredictionResult {...base} result={result(3, 0.9)} settled={{ id: 4, result: result(3, 0.9) }} />);
+      expect(screen.getByTestId('verdict')).toHaveAttribute('aria-hidden', 'true');
+      expect(screen.getByRole('status', { name: 'Prediction' })).toHaveTextContent('3, 90 percent');
+    });
+
+    it('says the unsure verdict as its candidates', () => {
+      const unsure = { ...result(4, 0.41), verdict: 'unsure' as const, alternatives: [4, 9] };
+      render(<PredictionResult {...base} result={unsure} settled={{ id: 2, result: unsure }} />);
+      expect(screen.getByTestId('announcement')).toHaveTextContent('Not sure: 4 or 9?');
+    });
+
+    it('says nothing once the canvas is cleared', () => {
+      render(<PredictionResult {...base} empty result={null} settled={{ id: 2, result: result(3, 0.9) }} />);
+      expect(screen.getByTestId('announcement')).toHaveTextContent(/^$/);
+    });
+  });
+
+  describe('no layout jumps, no blame', () => {
+    it('always reserves the notice line, with or without a message', () => {
+      const { rerender } = render(<PredictionResult {...base} result={result(4, 0.9)} />);
+      expect(screen.getByTestId('notice')).toBeEmptyDOMElement();
+      rerender(<PredictionResult {...base} result={result(4, 0.9)} error="Can’t reach the recognizer." />);
+      expect(screen.getByTestId('notice')).toContainElement(screen.getByRole('alert'));
+      rerender(<PredictionResult {...base} result={result(4, 0.4)} />);
+      expect(screen.getByTestId('notice')).toContainElement(screen.getByTestId('low-confidence'));
+    });
+
+    it('waits for the pen to lift before the low-confidence hint, so it does not flicker mid-stroke', () => {
+      const { rerender } = render(<PredictionResult {...base} drawing result={result(5, 0.41)} />);
+      expect(screen.queryByTestId('low-confidence')).toBeNull();
+      rerender(<PredictionResult {...base} result={result(5, 0.41)} />);
+      expect(screen.getByTestId('low-confidence')).toBeInTheDocument();
+    });
+
+    it('never shows the drawing hint next to a server error', () => {
+      render(<PredictionResult {...base} result={result(5, 0.41)} error="The recognizer is restarting." />);
+      expect(screen.getByRole('alert')).toBeInTheDocument();
+      expect(screen.queryByTestId('low-confidence')).toBeNull();
+    });
+
+    it('does not ask for more ink when the server failed before any answer', () => {
+      render(<PredictionResult {...base} result={null} error="Can’t reach the recognizer." />);
+      expect(screen.getByTestId('prompt')).not.toHaveTextContent(/draw a little more/i);
+      expect(screen.getByTestId('prompt')).toHaveTextContent('No answer yet.');
+    });
+
+    it('keeps the stale answer in place, faded, under an error', () => {
+      const { container } = render(<PredictionResult {...base} result={result(4, 0.9)} error="Down." />);
+      expect(container.firstElementChild).toHaveClass('stale');
+      expect(screen.getByTestId('prediction-digit')).toHaveTextContent('4');
+    });
+  });
+
+  describe('busy cue and automatic retries', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('shows a busy cue while a request is in flight, over an existing answer too', () => {
+      const { rerender } = render(<PredictionResult {...base} result={result(4, 0.9)} />);
+      expect(screen.getByTestId('busy-indicator')).toHaveAttribute('data-active', 'false');
+      rerender(<PredictionResult {...base} loading result={result(4, 0.9)} />);
+      expect(screen.getByTestId('busy-indicator')).toHaveAttribute('data-active', 'true');
+      expect(screen.getByTestId('busy-indicator')).toHaveAttribute('aria-hidden', 'true');
+    });
+
+    it('counts down to the next automatic attempt', async () => {
+      vi.useFakeTimers();
+      const failure = describeFailure(new ApiError('network', ''));
+      const at = Date.now() + 4000;
+      render(<PredictionResult {...base} result={null} error={failure.message} failure={failure} retryAt={at} />);
+      expect(screen.getByTestId('retry-status')).toHaveTextContent('Trying again in 4 s.');
+      await act(async () => void vi.advanceTimersByTime(2000));
+      expect(screen.getByTestId('retry-status')).toHaveTextContent('Trying again in 2 s.');
+      await act(async () => void vi.advanceTimersByTime(2000));
+      expect(screen.getByTestId('retry-status')).toHaveTextContent('Trying again…');
+      expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
+    });
+
+    it('says nothing about retrying for a failure that waiting cannot fix', () => {
+      const failure = describeFailure(new ApiError('invalid_image', '', 400));
+      render(<PredictionResult {...base} result={null} error={failure.message} failure={failure} />);
+      expect(screen.getByRole('alert')).toHaveTextContent(/PNG/);
+      expect(screen.queryByTestId('retry-status')).toBeNull();
+    });
+
+    it('names the uploaded picture the answer is about', () => {
+      render(<PredictionResult {...base} result={result(7, 0.9)} uploadName="seven.png" />);
+      expect(screen.getByTestId('upload-source')).toHaveTextContent('seven.png');
+    });
   });
 });

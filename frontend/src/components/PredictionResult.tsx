@@ -1,16 +1,30 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { LOW_CONFIDENCE, announcementFor } from '../announce';
 import { candidatesOf, verdictOf, type Prediction, type Verdict } from '../api';
+import type { Failure } from '../failure';
 import { toPercent } from '../percent';
-
-/** Below this confidence a "digit" answer comes with a gentle hint (the other verdicts say it themselves). */
-export const LOW_CONFIDENCE = 0.6;
 
 export interface PredictionResultProps {
   result: Prediction | null;
-  /** Nothing is drawn: prompt the user to draw. */
+  /** Nothing is drawn (and no picture uploaded): prompt the user to draw. */
   empty: boolean;
   loading: boolean;
   error: string | null;
   onRetry: () => void;
+  /** A stroke is being drawn: live answers are shown, but the low-confidence hint waits for the pen to lift. */
+  drawing?: boolean;
+  /** The latest answer to a finished stroke (or another deliberate action): the one announced. */
+  settled?: { id: number; result: Prediction } | null;
+  /** What failed, to say whether the app is retrying by itself. */
+  failure?: Failure | null;
+  /** When the next automatic attempt is due (ms since the epoch). */
+  retryAt?: number | null;
+  /** The answer is for an uploaded picture with this file name. */
+  uploadName?: string | null;
+  /** How many answers have been shown (a test hook: `data-answers`). */
+  answers?: number;
+  /** The probability bars, placed by this component's layout (beside the digit on small screens). */
+  bars?: ReactNode;
 }
 
 const VERDICT_CLASS: Record<Verdict, string> = {
@@ -21,76 +35,144 @@ const VERDICT_CLASS: Record<Verdict, string> = {
 
 /**
  * The answer: the predicted digit (large) and its confidence, or, when the model is unsure, the two digits
- * it hesitates between, or "Not a digit?" with the server's reason. Then a low-confidence hint, the model's
- * view and errors. Whatever the verdict, it is announced from one `aria-live` output.
+ * it hesitates between, or "Not a digit?" with the server's reason. Then the model's view, a notice line
+ * (an error with Retry, or the low-confidence hint) whose space is always reserved, and the bars.
+ *
+ * Screen readers: the `output` is a polite live region that is always in the page (so the first answer is not
+ * missed). What it says is a sentence such as "7, 98 percent", set once per finished stroke; the digit drawn
+ * large beside it updates live while drawing but is hidden from assistive technology, so nothing is announced
+ * five times a second.
  */
-export function PredictionResult({ result, empty, loading, error, onRetry }: PredictionResultProps) {
+export function PredictionResult({
+  result,
+  empty,
+  loading,
+  error,
+  onRetry,
+  drawing = false,
+  settled = null,
+  failure = null,
+  retryAt = null,
+  uploadName = null,
+  answers = 0,
+  bars = null,
+}: PredictionResultProps) {
   const show = !empty && result !== null;
   const verdict = result ? verdictOf(result) : 'digit';
+  const lowConfidence = show && verdict === 'digit' && result.confidence < LOW_CONFIDENCE;
+  const announcement = !empty && settled ? announcementFor(settled.result) : '';
+  const classes = ['result', show ? VERDICT_CLASS[verdict] : 'answer-empty', show && error ? 'stale' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
-    <div className="result" aria-busy={loading}>
-      {error && (
-        <div className="error" role="alert" data-testid="error">
-          <span className="error-text">{error}</span>
-          <button type="button" className="btn btn-small" onClick={onRetry} data-testid="retry">
-            Retry
-          </button>
-        </div>
-      )}
-      {show ? (
-        <div
-          className={`answer ${VERDICT_CLASS[verdict]}${error ? ' stale' : ''}`}
-          data-testid="verdict"
-          data-verdict={verdict}
+    <div className={classes} aria-busy={loading} data-answers={answers}>
+      <span className="busy-cue" data-testid="busy-indicator" data-active={loading} aria-hidden="true" />
+      <div className="answer-digit-box">
+        <span className="label" id="prediction-label">
+          Prediction
+        </span>
+        <output
+          className="answer-output"
+          data-testid="prediction"
+          aria-labelledby="prediction-label"
+          aria-live="polite"
+          aria-atomic="true"
         >
-          <div className="answer-main">
-            <div className="answer-digit-box">
-              <span className="label" id="prediction-label">
-                Prediction
-              </span>
-              <output
-                className="answer-output"
-                data-testid="prediction"
-                aria-labelledby="prediction-label"
-                aria-live="polite"
-              >
-                <Answer result={result} verdict={verdict} />
-              </output>
-            </div>
-            <div className="answer-side">
-              <span className="label">Confidence</span>
-              <span className="answer-confidence" data-testid="confidence">
-                {toPercent(result.confidence).toFixed(1)}%
-              </span>
-              <figure className="model-view">
-                <img
-                  src={result.input}
-                  width={84}
-                  height={84}
-                  alt="The 28 × 28 picture the model sees"
-                  data-testid="model-input"
-                  className="model-input"
-                />
-                <figcaption>What the model sees</figcaption>
-              </figure>
-            </div>
-          </div>
-          {verdict === 'digit' && result.confidence < LOW_CONFIDENCE && (
-            <p className="hint" data-testid="low-confidence">
-              Not quite sure. Try drawing the digit larger, centred and in one clear shape.
-            </p>
+          {show ? (
+            <span className="answer" data-testid="verdict" data-verdict={verdict} aria-hidden="true">
+              <Answer result={result} verdict={verdict} />
+            </span>
+          ) : (
+            <span className="answer-digit answer-placeholder" aria-hidden="true">
+              ?
+            </span>
           )}
-        </div>
-      ) : (
-        <p className="prompt" data-testid="prompt">
-          {empty ? 'Draw a digit from 0 to 9 in the box.' : loading ? 'Looking…' : 'Draw a little more…'}
-        </p>
-      )}
+          {/* Re-keyed per answer, so that the same sentence twice is announced twice. */}
+          <span className="visually-hidden" data-testid="announcement" key={settled?.id ?? 0}>
+            {announcement}
+          </span>
+        </output>
+      </div>
+      <div className="answer-side">
+        {show ? (
+          <>
+            <span className="label">Confidence</span>
+            <span className="answer-confidence" data-testid="confidence">
+              {toPercent(result.confidence).toFixed(1)}%
+            </span>
+            <figure className="model-view">
+              <img
+                src={result.input}
+                width={84}
+                height={84}
+                alt="The 28 × 28 picture the model sees"
+                data-testid="model-input"
+                className="model-input"
+              />
+              <figcaption>
+                What the model sees
+                {uploadName && (
+                  <span className="upload-source" data-testid="upload-source">
+                    {' '}
+                    in {uploadName}
+                  </span>
+                )}
+              </figcaption>
+            </figure>
+          </>
+        ) : (
+          <p className="prompt" data-testid="prompt">
+            {empty
+              ? 'Draw a digit from 0 to 9 in the box.'
+              : error
+                ? 'No answer yet.'
+                : loading
+                  ? 'Looking…'
+                  : 'Draw a little more…'}
+          </p>
+        )}
+      </div>
+      <div className="bars-slot">{bars}</div>
+      {/* Always there, and tall enough for either message: nothing below moves when one appears. */}
+      <div className="notice" data-testid="notice">
+        {error ? (
+          <div className="error" role="alert" data-testid="error">
+            <p className="error-text">
+              {error}
+              {failure?.retry && <RetryStatus key={retryAt ?? 0} at={retryAt} loading={loading} />}
+            </p>
+            <button type="button" className="btn btn-small" onClick={onRetry} data-testid="retry">
+              Retry
+            </button>
+          </div>
+        ) : lowConfidence && !drawing ? (
+          <p className="hint" data-testid="low-confidence">
+            Not quite sure. Try drawing the digit larger, centred and in one clear shape.
+          </p>
+        ) : null}
+      </div>
     </div>
   );
 }
 
-/** The content of the live output, by verdict. */
+/** "Trying again in 4 s…", counting down; "Trying again…" while the attempt is under way. */
+function RetryStatus({ at, loading }: { at: number | null; loading: boolean }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (at === null) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  const seconds = at === null ? 0 : Math.ceil((at - now) / 1000);
+  return (
+    <span className="retry-status" data-testid="retry-status">
+      {' '}
+      {loading || seconds <= 0 ? 'Trying again…' : `Trying again in ${seconds} s.`}
+    </span>
+  );
+}
+
+/** The content of the answer, by verdict (drawn large; the announcement says it in words). */
 function Answer({ result, verdict }: { result: Prediction; verdict: Verdict }) {
   if (verdict === 'not_a_digit') {
     // No `prediction-digit` here: the app does not claim a digit.
@@ -109,8 +191,7 @@ function Answer({ result, verdict }: { result: Prediction; verdict: Verdict }) {
     const [first, second] = candidatesOf(result);
     return (
       <>
-        {/* Shown large; the sentence below says the same in words. */}
-        <span className="answer-candidates" aria-hidden="true">
+        <span className="answer-candidates">
           <span className="answer-digit" data-testid="prediction-digit">
             {first}
           </span>

@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import { toPercent } from '../percent';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
@@ -7,7 +8,10 @@ export interface ProbabilityBarsProps {
   probabilities: readonly number[] | null;
 }
 
-/** Ten horizontal bars, 0..9, the most likely one highlighted; widths animate via CSS. */
+/**
+ * Ten bars, 0..9, the most likely one highlighted; sizes animate via CSS. Horizontal rows with their percentages
+ * where there is room; on small screens, ten short columns beside the answer.
+ */
 export function ProbabilityBars({ probabilities }: ProbabilityBarsProps) {
   const values = DIGITS.map((d) => probabilities?.[d] ?? 0);
   const top = probabilities ? values.indexOf(Math.max(...values)) : -1;
@@ -31,7 +35,8 @@ export function ProbabilityBars({ probabilities }: ProbabilityBarsProps) {
               aria-valuenow={percent}
               aria-valuetext={label}
             >
-              <div className="bar-fill" style={{ width: `${percent}%` }} />
+              {/* `--p` lets the compact layout turn the bar into a column (height instead of width). */}
+              <div className="bar-fill" style={{ width: `${percent}%`, '--p': `${percent}%` } as CSSProperties} />
             </div>
             <span className="bar-value" aria-hidden="true">
               {probabilities ? label : '–'}
