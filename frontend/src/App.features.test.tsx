@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type Prediction } from './api';
 import { MESSAGES } from './failure';
 import { deferred } from './test/deferred';
-import { answer, renderApp } from './test/renderApp';
+import { CROSSBAR, UPRIGHT, answer, renderApp, renderWithFour } from './test/renderApp';
 
 type Call = {
   image: string;
@@ -84,10 +84,7 @@ describe('App under latency', () => {
     ]);
     await server.answerCall(server.calls.at(-1)!, answer(1));
     expect(screen.getByTestId('busy-indicator')).toHaveAttribute('data-active', 'false');
-    stroke([
-      [20, 150],
-      [250, 150],
-    ]);
+    stroke(CROSSBAR);
     expect(screen.getByTestId('prediction-digit')).toHaveTextContent('1'); // the answer stays...
     expect(screen.getByTestId('busy-indicator')).toHaveAttribute('data-active', 'true'); // ...marked as busy
     await server.answerCall(server.calls.at(-1)!, answer(4));
@@ -122,22 +119,8 @@ describe('App: nothing lost by accident', () => {
   beforeEach(() => vi.useFakeTimers({ shouldAdvanceTime: true }));
   afterEach(() => vi.useRealTimers());
 
-  const twoStrokes = (stroke: (points: [number, number][]) => void) => {
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
-    stroke([
-      [20, 150],
-      [250, 150],
-    ]);
-  };
-
   it('undoes a clear: Undo brings the drawing back and asks about it again; Redo clears it again', async () => {
-    const predict = vi.fn(async (image: string) => answer(image === 'strokes:2:2,2' ? 4 : 1));
-    const { stroke } = renderApp({ predict });
-    twoStrokes(stroke);
-    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('4');
+    const { predict } = await renderWithFour();
     await act(async () => fireEvent.click(screen.getByTestId('clear')));
     expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a digit/i);
     expect(screen.getByTestId('undo')).toBeEnabled(); // the clear can be undone
@@ -153,10 +136,7 @@ describe('App: nothing lost by accident', () => {
   });
 
   it('redoes with Ctrl+Shift+Z, Cmd+Shift+Z and Ctrl+Y', async () => {
-    const predict = vi.fn(async (image: string) => answer(image === 'strokes:2:2,2' ? 4 : 1));
-    const { stroke } = renderApp({ predict });
-    twoStrokes(stroke);
-    await screen.findByTestId('prediction-digit');
+    const { predict } = await renderWithFour();
     const key = (init: KeyboardEventInit) => act(async () => void fireEvent.keyDown(window, init));
 
     await key({ key: 'z', ctrlKey: true });
@@ -180,10 +160,7 @@ describe('App: nothing lost by accident', () => {
 
   it('clears with Esc only when the drawing area or the page has the focus', async () => {
     const { stroke, canvas } = renderApp({ predict: vi.fn(async () => answer(1)) });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     screen.getByTestId('undo').focus();
     fireEvent.keyDown(screen.getByTestId('undo'), { key: 'Escape' });
@@ -222,10 +199,7 @@ describe('App: keyboard and assistive technology', () => {
 
   it('moves the focus to the drawing area, not <body>, when Undo empties the canvas', async () => {
     const { stroke, canvas } = renderApp({ predict: vi.fn(async () => answer(1)) });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     screen.getByTestId('undo').focus();
@@ -242,10 +216,7 @@ describe('App: keyboard and assistive technology', () => {
       return answer(3);
     });
     const { stroke, canvas } = renderApp({ predict, checkHealth: vi.fn(async () => false) });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByRole('alert');
     down = false;
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
@@ -261,10 +232,7 @@ describe('App: keyboard and assistive technology', () => {
     const predict = vi.fn(async (_image: string) => answer(1));
     const predictFile = vi.fn(async (_file: Blob, _signal: AbortSignal) => answer(7, 0.93));
     const { stroke } = renderApp({ predict, predictFile });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     const file = new File([new Uint8Array([1, 2, 3])], 'seven.png', { type: 'image/png' });
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
@@ -301,10 +269,7 @@ describe('App: keyboard and assistive technology', () => {
   it('turns down a file that is not a picture, in plain words, without sending it or clearing', async () => {
     const predictFile = vi.fn(async () => answer(2));
     const { stroke } = renderApp({ predict: vi.fn(async () => answer(1)), predictFile });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime, applyAccept: false });
     await user.upload(screen.getByTestId('upload-input'), new File(['hi'], 'notes.txt', { type: 'text/plain' }));
@@ -366,19 +331,13 @@ describe('App: recovery', () => {
     });
     const checkHealth = vi.fn(async () => true);
     const { stroke } = renderApp({ predict, checkHealth });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await advance(0);
     expect(screen.getByRole('alert')).toHaveTextContent('The model is still loading.');
     expect(screen.getByTestId('retry-status')).toHaveTextContent('Trying again in 5 s.');
     const sent = predict.mock.calls.length;
     await advance(1000);
-    stroke([
-      [20, 150],
-      [250, 150],
-    ]);
+    stroke(CROSSBAR);
     await advance(3900);
     expect(predict.mock.calls.length).toBe(sent); // held, even for the new stroke
     busy = false;
@@ -396,20 +355,14 @@ describe('App: recovery', () => {
       return answer(1);
     });
     const { stroke } = renderApp({ predict });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await advance(0);
     expect(screen.getByRole('alert')).toHaveTextContent(MESSAGES.busy);
     busy = false;
     const sent = predict.mock.calls.length;
     await act(async () => void fireEvent.click(screen.getByTestId('clear')));
     expect(screen.queryByRole('alert')).toBeNull();
-    stroke([
-      [20, 150],
-      [250, 150],
-    ]);
+    stroke(CROSSBAR);
     await advance(2000);
     expect(predict.mock.calls.length).toBe(sent); // still held
     await advance(1000);
@@ -423,10 +376,7 @@ describe('App: recovery', () => {
       throw new ApiError('http_502', 'The server answered 502 Bad Gateway', 502);
     });
     const { stroke } = renderApp({ predict });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await advance(0);
     const alert = screen.getByRole('alert');
     expect(alert).toHaveTextContent(MESSAGES.restarting);
@@ -440,10 +390,7 @@ describe('App: recovery', () => {
     });
     const checkHealth = vi.fn(async () => true);
     const { stroke } = renderApp({ predict, checkHealth });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await advance(0);
     const sent = predict.mock.calls.length;
     expect(screen.getByRole('alert')).toHaveTextContent(MESSAGES.unreadable);
@@ -458,10 +405,7 @@ describe('App: recovery', () => {
       hang ? new Promise<Prediction>(() => undefined) : Promise.resolve(answer(5)),
     );
     const { stroke } = renderApp({ predict });
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await advance(20_000);
     expect(screen.getByRole('alert')).toHaveTextContent(MESSAGES.timeout);
     expect(predict.mock.calls.at(-1)![1].aborted).toBe(true);

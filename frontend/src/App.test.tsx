@@ -1,61 +1,9 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from './App';
-import { ApiError, type ModelCard, type Prediction } from './api';
-import type { Stroke } from './strokes';
-import { stubCanvas } from './test/fakeCanvas';
+import { ApiError, type Prediction } from './api';
 import { deferred } from './test/deferred';
-
-const answer = (digit: number, confidence = 0.97): Prediction => ({
-  digit,
-  confidence,
-  probabilities: Array.from({ length: 10 }, (_, d) => (d === digit ? confidence : (1 - confidence) / 9)),
-  input: `data:image/png;base64,SEEN${digit}`,
-  model: 'test',
-});
-
-/** Export each drawing as a description of its strokes, so tests can see what was sent. */
-const exportImage = (strokes: readonly Stroke[]) =>
-  `strokes:${strokes.length}:${strokes.map((s) => s.length).join(',')}`;
-
-function setup(predict: (image: string, signal: AbortSignal) => Promise<Prediction>, card: ModelCard | null = null) {
-  stubCanvas();
-  vi.spyOn(HTMLCanvasElement.prototype, 'getBoundingClientRect').mockReturnValue({
-    left: 0,
-    top: 0,
-    width: 280,
-    height: 280,
-    right: 280,
-    bottom: 280,
-    x: 0,
-    y: 0,
-    toJSON: () => ({}),
-  });
-  // No card unless a test asks for one (a never-settling load keeps React's act() quiet).
-  const loadModelCard = vi.fn(() => (card ? Promise.resolve(card) : new Promise<ModelCard>(() => undefined)));
-  render(<App predict={predict} exportImage={exportImage} loadModelCard={loadModelCard} />);
-  const canvas = screen.getByTestId('digit-canvas');
-  let id = 0;
-  const stroke = (points: [number, number][], end = true) => {
-    const pointerId = ++id;
-    const [first, ...rest] = points;
-    fireEvent.pointerDown(canvas, {
-      pointerId,
-      pointerType: 'mouse',
-      button: 0,
-      clientX: first![0],
-      clientY: first![1],
-    });
-    for (const [x, y] of rest)
-      fireEvent.pointerMove(canvas, { pointerId, pointerType: 'mouse', clientX: x, clientY: y });
-    if (end) {
-      const last = points[points.length - 1]!;
-      fireEvent.pointerUp(canvas, { pointerId, pointerType: 'mouse', clientX: last[0], clientY: last[1] });
-    }
-  };
-  return { canvas, stroke, loadModelCard };
-}
+import { CROSSBAR, UPRIGHT, answer, renderApp, renderWithFour } from './test/renderApp';
 
 describe('App', () => {
   beforeEach(() => {
@@ -67,7 +15,7 @@ describe('App', () => {
 
   it('prompts to draw and sends nothing while the canvas is empty', async () => {
     const predict = vi.fn(async () => answer(1));
-    setup(predict, { version: 'cnn-42', test_accuracy: 0.9931, params: 1234 });
+    renderApp({ predict, card: { version: 'cnn-42', test_accuracy: 0.9931, params: 1234 } });
     expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a digit/i);
     expect(screen.getByTestId('predict')).toBeDisabled();
     expect(screen.getByTestId('undo')).toBeDisabled();
@@ -81,7 +29,7 @@ describe('App', () => {
 
   it('predicts at the end of a stroke and shows the digit, confidence, bars and preview', async () => {
     const predict = vi.fn(async () => answer(7));
-    const { stroke } = setup(predict);
+    const { stroke } = renderApp({ predict });
     stroke([
       [40, 40],
       [240, 40],
@@ -99,26 +47,16 @@ describe('App', () => {
     // Only the fake clock moves here: with shouldAdvanceTime, a loaded machine added real time and requests.
     vi.useFakeTimers();
     const predict = vi.fn(async () => answer(1));
-    const { stroke } = setup(predict);
-    stroke([[140, 20]], false);
+    const { down, move, up } = renderApp({ predict });
+    const pointer = down(140, 20);
     for (let i = 1; i <= 60; i++) {
-      fireEvent.pointerMove(screen.getByTestId('digit-canvas'), {
-        pointerId: 1,
-        pointerType: 'mouse',
-        clientX: 140,
-        clientY: 20 + i * 4,
-      });
+      move(pointer, 140, 20 + i * 4);
       await act(async () => vi.advanceTimersByTimeAsync(16)); // ~60 fps for ~1 s
     }
     const during = predict.mock.calls.length;
     expect(during).toBeGreaterThanOrEqual(4);
     expect(during).toBeLessThanOrEqual(7);
-    fireEvent.pointerUp(screen.getByTestId('digit-canvas'), {
-      pointerId: 1,
-      pointerType: 'mouse',
-      clientX: 140,
-      clientY: 260,
-    });
+    up(pointer, 140, 260);
     expect(predict.mock.calls.length).toBe(during + 1); // once more, at once, at the stroke end
     vi.useFakeTimers({ shouldAdvanceTime: true }); // findBy* polls with timers
     expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
@@ -126,19 +64,16 @@ describe('App', () => {
 
   it('sends nothing for the pen-down dot: the first request waits until the stroke has some extent', async () => {
     const predict = vi.fn(async (_image: string) => answer(1));
-    setup(predict);
-    const canvas = screen.getByTestId('digit-canvas');
-    const move = (y: number) =>
-      fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: y });
-    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 140, clientY: 100 });
+    const { down, move } = renderApp({ predict });
+    const pointer = down(140, 100);
     await act(async () => vi.advanceTimersByTimeAsync(1000));
     expect(predict).not.toHaveBeenCalled();
     expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a little more/i);
     expect(screen.queryByTestId('prediction-digit')).toBeNull();
-    move(105); // 5 px of 280: still a touch
+    move(pointer, 140, 105); // 5 px of 280: still a touch
     await act(async () => vi.advanceTimersByTimeAsync(500));
     expect(predict).not.toHaveBeenCalled();
-    move(115); // 15 px of 280 > 0.04 of the side: worth asking
+    move(pointer, 140, 115); // 15 px of 280 > 0.04 of the side: worth asking
     expect(predict).toHaveBeenCalledTimes(1);
     expect(predict.mock.calls[0]![0]).toBe('strokes:1:3');
     expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('1');
@@ -151,7 +86,7 @@ describe('App', () => {
       reason: 'This does not look like a digit.',
       alternatives: [0, 8],
     }));
-    const { stroke } = setup(predict);
+    const { stroke } = renderApp({ predict });
     stroke([[100, 100]]);
     expect(predict).toHaveBeenCalledTimes(1);
     expect(predict.mock.calls[0]![0]).toBe('strokes:1:1');
@@ -171,7 +106,7 @@ describe('App', () => {
       reason: 'It could be a 4 or a 9.',
       alternatives: [4, 9],
     }));
-    const { stroke } = setup(predict);
+    const { stroke } = renderApp({ predict });
     stroke([
       [60, 20],
       [60, 160],
@@ -197,12 +132,9 @@ describe('App', () => {
         signals.push(signal);
         return fast.promise;
       });
-    setup(predict);
-    const canvas = screen.getByTestId('digit-canvas');
-    // request 1 (leading)
-    fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 50, clientY: 50 });
-    // request 2, at the stroke end
-    fireEvent.pointerUp(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 200, clientY: 200 });
+    const { down, up } = renderApp({ predict });
+    const pointer = down(50, 50); // request 1 (leading)
+    up(pointer, 200, 200); // request 2, at the stroke end
     expect(predict).toHaveBeenCalledTimes(2);
     expect(signals[0]!.aborted).toBe(true);
     await act(async () => fast.resolve(answer(3)));
@@ -212,17 +144,7 @@ describe('App', () => {
   });
 
   it('undo and clear work by button and keyboard, and re-predict', async () => {
-    const predict = vi.fn(async (image: string) => answer(image === 'strokes:1:2' ? 1 : 4));
-    const { stroke } = setup(predict);
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
-    stroke([
-      [20, 150],
-      [250, 150],
-    ]);
-    expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('4');
+    const { stroke, predict } = await renderWithFour();
 
     await act(async () => {
       fireEvent.click(screen.getByTestId('undo'));
@@ -230,10 +152,7 @@ describe('App', () => {
     expect(predict.mock.calls.at(-1)![0]).toBe('strokes:1:2');
     await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('1'));
 
-    stroke([
-      [20, 150],
-      [250, 150],
-    ]);
+    stroke(CROSSBAR);
     await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('4'));
     await act(async () => {
       fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
@@ -245,20 +164,14 @@ describe('App', () => {
     expect(screen.getByTestId('prompt')).toBeInTheDocument();
     expect(screen.getByTestId('prob-1')).toHaveAttribute('aria-valuenow', '0');
 
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     const calls = predict.mock.calls.length;
     await act(async () => {
       fireEvent.keyDown(window, { key: 'Escape' });
     });
     expect(screen.getByTestId('prompt')).toHaveTextContent(/draw a digit/i);
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     await act(async () => {
       fireEvent.click(screen.getByTestId('clear'));
@@ -274,7 +187,8 @@ describe('App', () => {
       if (down) throw new ApiError('network', 'Can’t reach the recognizer. Is the server running?');
       return answer(0);
     });
-    const { stroke } = setup(predict);
+    // The server is down, and /health says so.
+    const { stroke } = renderApp({ predict, checkHealth: vi.fn(async () => false) });
     stroke([
       [140, 30],
       [40, 140],
@@ -296,7 +210,7 @@ describe('App', () => {
 
   it('the Predict button asks again for the current drawing', async () => {
     const predict = vi.fn(async () => answer(2));
-    const { stroke } = setup(predict);
+    const { stroke } = renderApp({ predict });
     stroke([
       [40, 60],
       [200, 60],
@@ -313,7 +227,7 @@ describe('App', () => {
     const predict = vi.fn(async () => {
       throw new ApiError('empty_canvas', 'Nothing is drawn.', 422);
     });
-    const { stroke } = setup(predict);
+    const { stroke } = renderApp({ predict });
     stroke([[100, 100]]);
     await act(async () => vi.advanceTimersByTimeAsync(50));
     expect(screen.queryByRole('alert')).toBeNull();
@@ -321,11 +235,8 @@ describe('App', () => {
   });
 
   it('labels every button for screen readers and reaches them by keyboard', async () => {
-    const { stroke } = setup(vi.fn(async () => answer(1)));
-    stroke([
-      [60, 20],
-      [60, 160],
-    ]);
+    const { stroke } = renderApp({ predict: vi.fn(async () => answer(1)) });
+    stroke(UPRIGHT);
     await screen.findByTestId('prediction-digit');
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     for (const name of ['Undo last stroke', 'Clear the drawing', 'Predict the digit']) {

@@ -3,24 +3,16 @@ import { ApiError } from './api';
 import { BACKOFF_MAX_MS, MESSAGES, describeFailure, retryDelay } from './failure';
 
 describe('describeFailure', () => {
+  // What each kind of failure should come to: [kind, retry, message].
+  const restarting = ['busy', true, /restarting/] as const;
+  const unreadable = ['unreadable', false, /PNG/] as const;
+  const tooLarge = ['too_large', false, /too large/] as const;
   it.each([
     ['no answer at all', new ApiError('network', 'Failed to fetch'), 'unreachable', true, /reach the recognizer/],
     ['a timeout', new ApiError('timeout', 'No answer within 20 s.'), 'timeout', true, /too long/],
-    [
-      'a bare 502 from a proxy',
-      new ApiError('http_502', 'The server answered 502 Bad Gateway', 502),
-      'busy',
-      true,
-      /restarting/,
-    ],
-    ['a bare 503', new ApiError('http_503', 'The server answered 503', 503), 'busy', true, /restarting/],
-    [
-      'a bare 504',
-      new ApiError('http_504', 'The server answered 504 Gateway Timeout', 504),
-      'busy',
-      true,
-      /restarting/,
-    ],
+    ['a bare 502 from a proxy', new ApiError('http_502', 'The server answered 502 Bad Gateway', 502), ...restarting],
+    ['a bare 503', new ApiError('http_503', 'The server answered 503', 503), ...restarting],
+    ['a bare 504', new ApiError('http_504', 'The server answered 504 Gateway Timeout', 504), ...restarting],
     ['429', new ApiError('http_429', 'The server answered 429 Too Many Requests', 429), 'busy', true, /busy/],
     [
       '500',
@@ -32,31 +24,11 @@ describe('describeFailure', () => {
     [
       'an unreadable picture',
       new ApiError('invalid_image', 'The image data is truncated (OSError)', 400),
-      'unreadable',
-      false,
-      /PNG/,
+      ...unreadable,
     ],
-    [
-      '415',
-      new ApiError('unsupported_media_type', 'Send JSON or multipart/form-data.', 415),
-      'unreadable',
-      false,
-      /PNG/,
-    ],
-    [
-      'a huge picture',
-      new ApiError('image_too_large', 'The image is too large: 9000x9000', 413),
-      'too_large',
-      false,
-      /too large/,
-    ],
-    [
-      'a huge body',
-      new ApiError('request_too_large', 'larger than 2,097,152 bytes.', 413),
-      'too_large',
-      false,
-      /too large/,
-    ],
+    ['415', new ApiError('unsupported_media_type', 'Send JSON or multipart/form-data.', 415), ...unreadable],
+    ['a huge picture', new ApiError('image_too_large', 'The image is too large: 9000x9000', 413), ...tooLarge],
+    ['a huge body', new ApiError('request_too_large', 'larger than 2,097,152 bytes.', 413), ...tooLarge],
     [
       'other 4xx',
       new ApiError('missing_image', 'Send JSON like {"image": ...}', 400),

@@ -16,6 +16,9 @@ const result = (digit: number, confidence: number): Prediction => ({
 
 const base = { empty: false, loading: false, error: null, onRetry: () => undefined };
 
+/** The live output (role status) that holds the answer. */
+const output = () => screen.getByRole('status', { name: 'Prediction' });
+
 describe('PredictionResult', () => {
   it('shows the digit large, its confidence and the model input preview', () => {
     render(<PredictionResult {...base} result={result(3, 0.9876)} />);
@@ -53,15 +56,15 @@ describe('PredictionResult', () => {
   describe('verdicts', () => {
     const probabilities = [0.01, 0.01, 0.02, 0.03, 0.41, 0.05, 0.02, 0.06, 0.01, 0.38];
     const judged = (extra: Partial<Prediction>): Prediction => ({ ...result(4, 0.41), probabilities, ...extra });
+    const renderJudged = (extra: Partial<Prediction>) => render(<PredictionResult {...base} result={judged(extra)} />);
 
     it('shows a "digit" verdict as today: the digit, large, in the live output', () => {
-      render(<PredictionResult {...base} result={judged({ confidence: 0.93, verdict: 'digit', reason: 'A 4.' })} />);
+      renderJudged({ confidence: 0.93, verdict: 'digit', reason: 'A 4.' });
       expect(screen.getByTestId('verdict')).toHaveAttribute('data-verdict', 'digit');
       expect(screen.getByTestId('prediction-digit')).toHaveTextContent(/^4$/);
       expect(screen.getByTestId('confidence')).toHaveTextContent('93.0%');
-      const output = screen.getByRole('status', { name: 'Prediction' });
-      expect(output).toHaveAttribute('aria-live', 'polite');
-      expect(output).toContainElement(screen.getByTestId('prediction-digit'));
+      expect(output()).toHaveAttribute('aria-live', 'polite');
+      expect(output()).toContainElement(screen.getByTestId('prediction-digit'));
       expect(screen.queryByTestId('verdict-unsure')).toBeNull();
       expect(screen.queryByTestId('verdict-not-a-digit')).toBeNull();
       expect(screen.queryByTestId('low-confidence')).toBeNull();
@@ -77,20 +80,14 @@ describe('PredictionResult', () => {
     });
 
     it('shows "unsure" as the two candidates, in the live output, without the low-confidence hint', () => {
-      render(
-        <PredictionResult
-          {...base}
-          result={judged({ verdict: 'unsure', reason: 'It could be a 4 or a 9.', alternatives: [4, 9] })}
-        />,
-      );
+      renderJudged({ verdict: 'unsure', reason: 'It could be a 4 or a 9.', alternatives: [4, 9] });
       expect(screen.getByTestId('verdict')).toHaveAttribute('data-verdict', 'unsure');
       expect(screen.getByTestId('verdict-unsure')).toHaveTextContent('Not sure: 4 or 9?');
       expect(screen.getByTestId('prediction-digit')).toHaveTextContent(/^4$/);
       expect(screen.getByTestId('prediction-alternative')).toHaveTextContent(/^9$/);
       expect(screen.getByTestId('verdict-reason')).toHaveTextContent('It could be a 4 or a 9.');
-      const output = screen.getByRole('status', { name: 'Prediction' });
-      expect(output).toContainElement(screen.getByTestId('verdict-unsure'));
-      expect(output).toContainElement(screen.getByTestId('prediction-digit'));
+      expect(output()).toContainElement(screen.getByTestId('verdict-unsure'));
+      expect(output()).toContainElement(screen.getByTestId('prediction-digit'));
       expect(screen.getByTestId('confidence')).toHaveTextContent('41.0%');
       expect(screen.getByTestId('model-input')).toBeInTheDocument();
       expect(screen.queryByTestId('low-confidence')).toBeNull();
@@ -98,24 +95,18 @@ describe('PredictionResult', () => {
     });
 
     it("takes an unsure answer's candidates from the probabilities when alternatives are missing", () => {
-      render(<PredictionResult {...base} result={judged({ verdict: 'unsure' })} />);
+      renderJudged({ verdict: 'unsure' });
       expect(screen.getByTestId('verdict-unsure')).toHaveTextContent('Not sure: 4 or 9?');
       expect(screen.queryByTestId('verdict-reason')).toBeNull();
     });
 
     it('shows "not_a_digit" as "Not a digit?" with the reason, and no digit', () => {
-      render(
-        <PredictionResult
-          {...base}
-          result={judged({ verdict: 'not_a_digit', reason: 'This does not look like a digit.', alternatives: [4, 9] })}
-        />,
-      );
+      renderJudged({ verdict: 'not_a_digit', reason: 'This does not look like a digit.', alternatives: [4, 9] });
       expect(screen.getByTestId('verdict')).toHaveAttribute('data-verdict', 'not_a_digit');
       expect(screen.getByTestId('verdict-not-a-digit')).toHaveTextContent('Not a digit?');
       expect(screen.getByTestId('verdict-reason')).toHaveTextContent('This does not look like a digit.');
-      const output = screen.getByRole('status', { name: 'Prediction' });
-      expect(output).toContainElement(screen.getByTestId('verdict-not-a-digit'));
-      expect(output).toContainElement(screen.getByTestId('verdict-reason'));
+      expect(output()).toContainElement(screen.getByTestId('verdict-not-a-digit'));
+      expect(output()).toContainElement(screen.getByTestId('verdict-reason'));
       expect(screen.queryByTestId('prediction-digit')).toBeNull();
       expect(screen.queryByTestId('verdict-unsure')).toBeNull();
       expect(screen.queryByTestId('low-confidence')).toBeNull();
@@ -123,7 +114,7 @@ describe('PredictionResult', () => {
     });
 
     it('gives "not_a_digit" a reason of its own when the server sends none', () => {
-      render(<PredictionResult {...base} result={judged({ verdict: 'not_a_digit' })} />);
+      renderJudged({ verdict: 'not_a_digit' });
       expect(screen.getByTestId('verdict-reason')).toHaveTextContent(/does not look like a digit/i);
     });
 
@@ -142,9 +133,8 @@ describe('PredictionResult', () => {
   describe('the announcement (live region)', () => {
     it('is always in the page, even before any answer, so the first one is not missed', () => {
       render(<PredictionResult {...base} empty result={null} />);
-      const output = screen.getByRole('status', { name: 'Prediction' });
-      expect(output).toHaveAttribute('aria-live', 'polite');
-      expect(output).toHaveAttribute('aria-atomic', 'true');
+      expect(output()).toHaveAttribute('aria-live', 'polite');
+      expect(output()).toHaveAttribute('aria-atomic', 'true');
       expect(screen.getByTestId('announcement')).toHaveTextContent(/^$/);
     });
 
@@ -164,7 +154,7 @@ describe('PredictionResult', () => {
     it("hides the large digit from screen readers (the sentence says it), and keeps the output's name", () => {
       render(<PredictionResult {...base} result={result(3, 0.9)} settled={{ id: 4, result: result(3, 0.9) }} />);
       expect(screen.getByTestId('verdict')).toHaveAttribute('aria-hidden', 'true');
-      expect(screen.getByRole('status', { name: 'Prediction' })).toHaveTextContent('3, 90 percent');
+      expect(output()).toHaveTextContent('3, 90 percent');
     });
 
     it('says the unsure verdict as its candidates', () => {

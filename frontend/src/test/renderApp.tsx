@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from '@testing-library/react';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { App, type AppProps } from '../App';
 import type { ModelCard, Prediction } from '../api';
 import type { Stroke } from '../strokes';
@@ -17,8 +17,23 @@ export const answer = (digit: number, confidence = 0.97): Prediction => ({
 export const describeStrokes = (strokes: readonly Stroke[]) =>
   `strokes:${strokes.length}:${strokes.map((s) => s.length).join(',')}`;
 
+/** Two strokes the tests draw again and again: a short upright line, and a bar across it. */
+export const UPRIGHT: [number, number][] = [
+  [60, 20],
+  [60, 160],
+];
+export const CROSSBAR: [number, number][] = [
+  [20, 150],
+  [250, 150],
+];
+
+type Options = Partial<AppProps> & {
+  /** The model card the footer shows; none unless a test asks (a never-settling load keeps act() quiet). */
+  card?: ModelCard;
+};
+
 /** The App on a 280 px canvas, with the API injected; `stroke` draws with pointer events. */
-export function renderApp(props: Partial<AppProps> = {}) {
+export function renderApp({ card, ...props }: Options = {}) {
   stubCanvas();
   vi.spyOn(HTMLCanvasElement.prototype, 'getBoundingClientRect').mockReturnValue({
     left: 0,
@@ -31,7 +46,7 @@ export function renderApp(props: Partial<AppProps> = {}) {
     y: 0,
     toJSON: () => ({}),
   });
-  const loadModelCard = vi.fn(() => new Promise<ModelCard>(() => undefined));
+  const loadModelCard = vi.fn(() => (card ? Promise.resolve(card) : new Promise<ModelCard>(() => undefined)));
   const view = render(
     <App
       exportImage={describeStrokes}
@@ -59,4 +74,14 @@ export function renderApp(props: Partial<AppProps> = {}) {
     up(pointerId, ...last);
   };
   return { ...view, canvas, stroke, down, move, up };
+}
+
+/** The App with a 4 drawn on it (UPRIGHT, then CROSSBAR), against a server that reads UPRIGHT alone as a 1. */
+export async function renderWithFour() {
+  const predict = vi.fn(async (image: string) => answer(image === 'strokes:1:2' ? 1 : 4));
+  const view = renderApp({ predict });
+  view.stroke(UPRIGHT);
+  view.stroke(CROSSBAR);
+  expect(await screen.findByTestId('prediction-digit')).toHaveTextContent('4');
+  return { ...view, predict };
 }
