@@ -179,6 +179,29 @@ const SHAPES = {
   ],
 };
 
+// Drawings that are not digits: a capital A in three strokes, a heart in one.
+const NOT_DIGITS = {
+  letterA: [
+    [
+      [0.28, 0.84],
+      [0.5, 0.16],
+      [0.72, 0.84],
+    ],
+    [
+      [0.37, 0.58],
+      [0.63, 0.58],
+    ],
+  ],
+  heart: [
+    Array.from({ length: 49 }, (_, i) => {
+      const t = (i / 48) * 2 * Math.PI;
+      const x = 16 * Math.sin(t) ** 3;
+      const y = 13 * Math.cos(t) - 5 * Math.cos(2 * t) - 2 * Math.cos(3 * t) - Math.cos(4 * t);
+      return [0.5 + x / 44, 0.47 - y / 44];
+    }),
+  ],
+};
+
 async function canvasBox(page) {
   const box = await page.getByTestId('digit-canvas').boundingBox();
   assert.ok(box && box.width > 100, 'the canvas is on screen');
@@ -1021,4 +1044,27 @@ describe('layouts', () => {
       await context.close();
     }
   });
+});
+
+describe('knows when it does not know', () => {
+  for (const [name, strokes] of Object.entries(NOT_DIGITS)) {
+    it(`answers a ${name === 'heart' ? 'heart' : 'letter A'} with "Not a digit?" (the real model)`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
+      try {
+        const page = await context.newPage();
+        await page.goto(server.base + '/');
+        const box = await canvasBox(page);
+        for (const stroke of strokes) await mouseStroke(page, box, stroke);
+        const shown = await settledPrediction(page);
+        assert.equal(shown.verdict, 'not_a_digit', `${name}: ${JSON.stringify(shown)}`);
+        assert.equal(shown.digit, null, 'no big digit for a drawing that is not one');
+        await page.getByTestId('verdict-not-a-digit').waitFor();
+        await page.mouse.move(5, 5);
+        mkdirSync(SCREENS, { recursive: true });
+        await page.screenshot({ path: join(SCREENS, `not-a-digit-${name}.png`) });
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
