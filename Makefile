@@ -26,6 +26,7 @@ run: venv frontend-build
 
 test: venv
 	$(MAKE) lint
+	$(MAKE) frontend-build  # before pytest too: it checks the headers of the built UI
 	$(MAKE) test-python
 	$(MAKE) test-frontend
 	$(MAKE) test-e2e
