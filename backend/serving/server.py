@@ -1,4 +1,4 @@
-"""The production server: gunicorn with threaded workers, each loading the model after the fork.
+"""The production server: gunicorn with threaded workers, each loading its model before taking connections.
 
 A worker loads its model before it takes a connection (a respawned worker never answers 503
 while its model loads: until it is ready, the other workers take the connections, or they
@@ -96,7 +96,7 @@ def gunicorn_settings(config: Config, host: str, port: int, workers: int, thread
 
 
 def serve(host: str, port: int, workers: int, threads: int, tf_threads: int) -> None:
-    """Run the app under gunicorn: threaded workers, each loading the model after the fork."""
+    """Run the app under gunicorn: threaded workers, each loading its model before taking connections."""
     from gunicorn.app.base import BaseApplication
 
     config = Config()

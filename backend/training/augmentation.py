@@ -1,4 +1,4 @@
-"""Training-time augmentation: random stroke thickness and one random affine jitter per image."""
+"""Training-time augmentation: random stroke thickness, elastic distortion and one affine jitter per image."""
 
 import math
 
