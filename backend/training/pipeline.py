@@ -18,11 +18,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="digits train", description=__doc__)
     parser.add_argument("--arch", choices=["cnn", "mlp"], default="cnn", help="network to train (default: cnn)")
     parser.add_argument(
-        "--epochs", type=int, default=20, help="maximum epochs; early stopping may end sooner (default: 20)"
+        "--epochs", type=int, default=26, help="maximum epochs; early stopping may end sooner (default: 26)"
     )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3, help="initial Adam learning rate (default: 1e-3)")
-    parser.add_argument("--lr-decay", type=float, default=0.85, help="learning rate factor per epoch (default: 0.85)")
+    parser.add_argument("--lr-decay", type=float, default=0.88, help="learning rate factor per epoch (default: 0.88)")
     parser.add_argument("--limit", type=int, help="quick runs: N MNIST images and a proportional share of the rest")
     parser.add_argument(
         "--validation-size", type=int, default=5000, help="MNIST training images held out (default: 5000)"
