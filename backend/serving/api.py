@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from PIL import Image
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from backend.core.confidence import apply_temperature, judge
+from backend.core.confidence import judge
 from backend.core.preprocessing import prepare
 from backend.serving import metrics
 from backend.serving.errors import APIError
@@ -87,8 +87,7 @@ def predict():
     data = image_bytes_from_request()
     config = current_app.config
     prepared = prepare(data, config["MAX_IMAGE_PIXELS"], config["MAX_FULL_DECODE_PIXELS"])
-    probabilities, model = get_predictor().predict(prepared.field)
-    calibrated = apply_temperature(probabilities, model.card.temperature)
+    calibrated, model = get_predictor().predict(prepared.field)
     digit = int(calibrated.argmax())
     verdict = judge(calibrated, model.card.thresholds, prepared.extent, prepared.aspect)
     metrics.PREDICTIONS.labels(digit=str(digit), verdict=verdict.verdict).inc()

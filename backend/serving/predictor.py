@@ -14,6 +14,7 @@ import numpy as np
 from backend.core import contract
 from backend.core.artifacts import load_model
 from backend.core.card import ModelCard
+from backend.core.confidence import apply_temperature
 from backend.core.paths import card_path_for
 from backend.serving import metrics
 
@@ -194,8 +195,11 @@ class Predictor:
         return self.ready
 
     def predict(self, field: np.ndarray) -> tuple[np.ndarray, LoadedModel]:
-        """float32 (28, 28) in [0, 1] -> (ten probabilities as float64, the model that answered)."""
+        """float32 (28, 28) in [0, 1] -> (ten calibrated probabilities as float64, the model that answered).
+
+        Calibrated here, with the card's temperature, so the API and the CLI give the same numbers.
+        """
         loaded = self.current
         batch = contract.as_batch(field)
         probabilities = np.asarray(loaded.predict(batch))[0].astype(np.float64)
-        return probabilities / probabilities.sum(), loaded
+        return apply_temperature(probabilities / probabilities.sum(), loaded.card.temperature), loaded

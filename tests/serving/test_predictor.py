@@ -201,3 +201,16 @@ def test_a_served_file_that_goes_away_and_comes_back(tmp_path, caplog):
 )
 def test_public_messages_keep_file_names_only(text, shown):
     assert public(text) == shown
+
+
+def test_predictions_are_calibrated_with_the_card_s_temperature(tmp_path):
+    model = build_mlp()
+    field = np.random.default_rng(0).random((28, 28)).astype(np.float32)
+    raw = np.asarray(model(field.reshape(1, 28, 28, 1), training=False))[0].astype(np.float64)
+    path = tmp_path / "digit.keras"
+    save_model(model, path, card_for(model, calibration={"temperature": 2.0}))
+    predictor = Predictor(path)
+    predictor.load()
+    probabilities, _ = predictor.predict(field)
+    expected = np.sqrt(raw) / np.sqrt(raw).sum()  # softmax(log p / 2)
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-5)
