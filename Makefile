@@ -1,6 +1,6 @@
 # Two commands for everything: `make run` (set up, build, serve) and `make test` (set up, run every test).
-# Each installs what it needs, once: a .venv with the package (pyproject.toml) installed in
-# editable mode, node_modules from the lockfile.
+# Each installs what it needs, once: a .venv with every Python package from requirements/dev.lock
+# (hash-checked) and the package itself in editable mode, node_modules from the lockfile.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,8 +18,9 @@ ifneq ($(wildcard ../shared/handwriting/SHA256SUMS),)
 export HANDWRITING_DIR ?= $(abspath ../shared/handwriting)
 endif
 
-.PHONY: run test test-python lint lint-python format train evaluate bench venv clean
-.PHONY: frontend-deps frontend-build chromium test-frontend test-e2e lint-frontend
+.PHONY: run test test-python lint lint-python format train evaluate bench soak venv lock clean
+.PHONY: frontend-deps frontend-build chromium wrk test-frontend test-e2e lint-frontend
+.PHONY: postgresql nginx
 
 run: venv frontend-build
 	$(PY) backend/app.py --host $(HOST) --port $(PORT)
@@ -31,7 +32,7 @@ test: venv
 	$(MAKE) test-frontend
 	$(MAKE) test-e2e
 
-test-python: venv
+test-python: venv postgresql nginx
 	$(PY) -m pytest tests
 
 # Ruff (lint + format check) for Python, ESLint + Prettier for the frontend; `make test` runs it.
@@ -52,16 +53,39 @@ train: venv
 evaluate: venv
 	$(PY) backend/evaluate.py
 
-bench: venv
+bench: venv wrk
 	$(PY) bench/predict_bench.py
+
+# Soak and chaos against the production server (about 6 minutes): wrk at 32 and 64 connections, hot
+# reload, kill -9 of a worker, 64 slow clients, SIGTERM drain; then load and 64 slow clients through
+# nginx in front of two instances sharing PostgreSQL (--proxy). `SOAK_ARGS=--quick make soak` for a short run.
+soak: venv wrk postgresql nginx
+	$(PY) -m bench.soak --proxy $(SOAK_ARGS)
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Only what the lock names, at its versions, each file checked against the lock's hashes (pip, and
+# setuptools, the build backend, included); then the package itself, built with that setuptools.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $@
+
+# Regenerate the locks after editing pyproject.toml's dependencies (or requirements/build.in): every
+# package pinned, with the hashes of its files on PyPI. serving.lock is the base dependencies (what the
+# container image installs), dev.lock adds the train and dev extras. uv resolves, from a throwaway virtual
+# environment. A lock keeps its other pins; `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME) moves them.
+UV_VERSION   := 0.13.9
+LOCK_OPTIONS := --no-config --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28
+LOCK_ARGS    ?=
+
+lock:
+	set -e; tools=$$(mktemp -d); trap 'rm -rf "$$tools"' EXIT; \
+	$(PYTHON) -m venv "$$tools"; "$$tools/bin/pip" install --quiet uv==$(UV_VERSION); \
+	"$$tools/bin/uv" pip compile pyproject.toml requirements/build.in $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements/serving.lock >/dev/null; \
+	"$$tools/bin/uv" pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements/dev.lock >/dev/null
 
 # --- Frontend ----------------------------------------------------------------------------
 # React + Vite app in frontend/, built into frontend/dist (served by Flask at /). The unit
@@ -88,6 +112,20 @@ $(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SRC)
 
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The storage tests also run against a real PostgreSQL, started in a temporary folder (tests/support/postgres.py).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }
+
+# The reverse proxy of the production topology (deploy/nginx/), run on loopback by tests/deploy/test_topology.py
+# and `make soak` (Debian puts the binary in /usr/sbin). The system service apt may start is not needed: it is stopped.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx \
+	  && { $(SUDO) systemctl disable --now nginx 2>/dev/null || true; }; }
+
+# The benchmark's HTTP load generator: a C client leaves the 2 cores to the server (bench/predict_bench.py).
+wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 
 test-frontend: frontend-deps
 	cd $(FRONTEND) && $(NPM) test

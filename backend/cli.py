@@ -1,4 +1,4 @@
-"""`digits serve|train|evaluate|predict|download`: one console script for every command."""
+"""`digits serve|train|evaluate|export|predict|download`: one console script for every command."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ COMMANDS = {
     "serve": ("backend.serving.server", "serve the API and the web UI (gunicorn)"),
     "train": ("backend.training.pipeline", "train the model on MNIST, other writers and non-digits"),
     "evaluate": ("backend.training.evaluation", "measure a model on MNIST test and the held-out writers"),
+    "export": ("backend.training.export", "export the model as ONNX (what the server runs) or for TF Serving"),
     "predict": ("backend.serving.predict", "classify image files"),
     "download": ("backend.training.download", "fetch and verify the data sets"),
 }

@@ -28,7 +28,7 @@ def test_each_command_has_its_own_help(command, capsys):
     assert f"digits {command}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("script", ["train", "evaluate", "predict", "app", "download_dataset"])
+@pytest.mark.parametrize("script", ["train", "evaluate", "export", "predict", "app", "download_dataset"])
 def test_the_documented_scripts_still_run_from_the_repo_root(script):
     result = subprocess.run(
         [sys.executable, f"backend/{script}.py", "--help"],

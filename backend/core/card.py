@@ -46,11 +46,17 @@ class ModelCard:
     data_credit: list[str] | None = None
     versions: dict[str, str] | None = None
     history: dict[str, list[float]] | None = None
+    # the last `train.py --feedback` run that made this file from an earlier model: what it learnt from,
+    # how, and the gate's verdict (each population before and after); None for a model trained from scratch
+    fine_tune: dict | None = None
     # the file, filled in when the model is saved
     file: str | None = None
     file_bytes: int | None = None
     sha256: str | None = None
     version: str | None = None
+    # exports of that file for inference runtimes, by format ("onnx", "tf_saved_model"): each
+    # {file, bytes, sha256, max_difference, checked_on, ...}, filled in by backend/training/export.py
+    exports: dict[str, dict] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -64,10 +70,26 @@ class ModelCard:
         return (self.verdict or {}).get("thresholds")
 
     def with_file(self, name: str, size: int, sha256: str) -> ModelCard:
-        """A copy describing the saved file; the version (unless set) is the arch and the file's hash."""
+        """A copy describing the saved file; the version (unless set) is the arch and the file's hash.
+
+        Exports of an earlier file are dropped: they no longer describe this one.
+        """
         return dataclasses.replace(
-            self, file=name, file_bytes=size, sha256=sha256, version=self.version or f"{self.arch}-{sha256[:12]}"
+            self,
+            file=name,
+            file_bytes=size,
+            sha256=sha256,
+            version=self.version or f"{self.arch}-{sha256[:12]}",
+            exports=None,
         )
+
+    def export(self, kind: str) -> dict | None:
+        """The card's entry for one export of the model file ("onnx", "tf_saved_model"), if it has one."""
+        return (self.exports or {}).get(kind)
+
+    def with_export(self, kind: str, entry: dict) -> ModelCard:
+        """A copy with the entry for one export of the model file added (or replaced)."""
+        return dataclasses.replace(self, exports={**(self.exports or {}), kind: entry})
 
     def to_dict(self, history: bool = True) -> dict[str, Any]:
         """The JSON object (None sections left out; `history` optional, it is long)."""

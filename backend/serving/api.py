@@ -8,13 +8,14 @@ import io
 import json
 
 import numpy as np
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from PIL import Image
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from backend.core.confidence import judge
+from backend.core.explanation import METHOD
 from backend.core.preprocessing import prepare
-from backend.serving import metrics
+from backend.serving import explain, metrics
 from backend.serving.errors import APIError
 from backend.serving.predictor import Predictor
 
@@ -37,11 +38,14 @@ def request_body() -> bytes:
 
 
 def json_body():
-    """The parsed JSON body; 400 invalid_json for bytes that are not JSON (or nested too deeply to parse)."""
+    """The parsed JSON body (parsed once per request); 400 invalid_json for bytes that are not JSON (or too deep)."""
+    if "json_body" in g:
+        return g.json_body
     try:
-        return json.loads(request_body())
+        g.json_body = json.loads(request_body())
     except (ValueError, RecursionError):  # RecursionError: ~1,000 nested arrays or objects
         raise APIError(400, "invalid_json", "The request body is not valid JSON.") from None
+    return g.json_body
 
 
 def image_bytes_from_request() -> bytes:
@@ -77,6 +81,28 @@ def decode_base64_image(text: str) -> bytes:
     return data
 
 
+EXPLAIN_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def explain_requested() -> bool:
+    """Whether the request asks why (`"explain": true` in JSON, `explain=true` in a form); 400 for other values."""
+    if request.mimetype == "application/json":
+        body = json_body()
+        value = body.get("explain", False) if isinstance(body, dict) else False
+        if not isinstance(value, bool):
+            raise APIError(400, "invalid_explain_field", '"explain" must be true or false.')
+        return value
+    value = request.form.get("explain", "false") if request.mimetype == "multipart/form-data" else "false"
+    if value.strip().lower() not in EXPLAIN_VALUES:
+        raise APIError(400, "invalid_explain_field", '"explain" must be true or false.')
+    return EXPLAIN_VALUES[value.strip().lower()]
+
+
+def explanation_json(heatmap: bytes) -> dict:
+    """The `explanation` of an answer: how it was made, and the heatmap PNG to lay over the picture."""
+    return {"method": METHOD, "heatmap": png_data_url(heatmap)}
+
+
 def get_predictor() -> Predictor:
     """The app's predictor (the model behind every answer), as flaskr's `get_db()` gives the database."""
     return current_app.extensions["predictor"]
@@ -85,13 +111,14 @@ def get_predictor() -> Predictor:
 @bp.post("/predict")
 def predict():
     data = image_bytes_from_request()
+    wants_why = explain_requested()
     config = current_app.config
     prepared = prepare(data, config["MAX_IMAGE_PIXELS"], config["MAX_FULL_DECODE_PIXELS"])
     calibrated, model = get_predictor().predict(prepared.field)
     digit = int(calibrated.argmax())
     verdict = judge(calibrated, model.card.thresholds, prepared.extent, prepared.aspect)
     metrics.PREDICTIONS.labels(digit=str(digit), verdict=verdict.verdict).inc()
-    return jsonify(
+    body = dict(
         digit=digit,
         confidence=float(calibrated[digit]),
         probabilities=[float(p) for p in calibrated],
@@ -101,6 +128,10 @@ def predict():
         reason=verdict.reason,
         alternatives=verdict.alternatives,
     )
+    if wants_why:  # only when asked: the answer's fields stay as they were
+        limits = config["MAX_IMAGE_PIXELS"], config["MAX_FULL_DECODE_PIXELS"]
+        body["explanation"] = explanation_json(explain.digit_heatmap(data, digit, get_predictor(), *limits))
+    return jsonify(body)
 
 
 @bp.get("/health")

@@ -6,15 +6,19 @@ from pathlib import Path
 
 from flask import Flask, request, send_from_directory
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import PathConverter
 
+from backend.serving import admin, feedback, openapi, reading
 from backend.serving.api import bp
 from backend.serving.errors import APIError, register_error_handlers
 from backend.serving.headers import register_security_headers
+from backend.serving.limits import limit_writes
 from backend.serving.logs import REQUEST_ID_HEADER, register_request_ids
 from backend.serving.metrics import register_metrics
 from backend.serving.predictor import Predictor
 from backend.serving.settings import Config
+from backend.serving.storage import init_db
 
 # Set by the server's worker (backend/serving/worker.py) when a request's body did not arrive
 # in full: "timeout" (the client was too slow) or "incomplete" (it went away, or bad chunking).
@@ -32,6 +36,9 @@ def create_app(config: dict | None = None, predictor: Predictor | None = None) -
     if config:
         app.config.update(config)
     app.json.sort_keys = False  # keep responses in the documented order
+    if app.config["TRUSTED_PROXIES"] > 0:  # the client's address and scheme as the proxy saw them
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     register_request_ids(app)  # first: every later hook, log line and error has the id
     CORS(app, origins=app.config["CORS_ORIGINS"], expose_headers=[REQUEST_ID_HEADER])
@@ -41,10 +48,17 @@ def create_app(config: dict | None = None, predictor: Predictor | None = None) -
     refuse_incomplete_bodies(app)
 
     app.register_blueprint(bp)
+    app.register_blueprint(reading.bp)  # POST /read-number
+    init_db(app)  # the drawings database, migrated before the app takes a request
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(openapi.bp)  # /openapi.json and /docs
+    limit_writes(app, feedback.bp)
     register_ui(app, Path(app.config["STATIC_DIR"]))
 
     if predictor is None:
-        predictor = Predictor(app.config["MODEL_PATH"], app.config["RELOAD_INTERVAL"]).start(wait=True)
+        predictor = Predictor(app.config["MODEL_PATH"], app.config["RELOAD_INTERVAL"], app.config["RUNTIME"])
+        predictor.start(wait=True)
     app.extensions["predictor"] = predictor
     return app
 

@@ -16,9 +16,10 @@ log = logging.getLogger(__name__)
 class APIError(Exception):
     """A request the API refuses, with a stable code and a message for a person."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}
 
 
 PREPROCESSING_STATUS = {EmptyCanvas: 422, ImageTooLarge: 413}
@@ -29,6 +30,7 @@ HTTP_CODES = {
     405: ("method_not_allowed", "This address does not accept that method."),
     413: ("request_too_large", "The request body is larger than the server accepts."),
     415: ("unsupported_media_type", "Send JSON or multipart/form-data."),
+    429: ("rate_limited", "Too many requests from this client; wait a little (see Retry-After) and try again."),
 }
 
 
@@ -63,7 +65,9 @@ def _parts_message() -> str:
 def register_error_handlers(app) -> None:
     @app.errorhandler(APIError)
     def api_error(error: APIError):
-        return error_response(error.status, error.code, error.message)
+        response, status = error_response(error.status, error.code, error.message)
+        response.headers.update(error.headers)
+        return response, status
 
     @app.errorhandler(PreprocessingError)
     def preprocessing_error(error: PreprocessingError):

@@ -3,8 +3,9 @@
 The UI (index.html and its files) gets a strict Content-Security-Policy: everything from this
 origin only, no inline scripts or styles (the Vite build has none; React's `style={{...}}`
 sets styles through the CSSOM, which CSP allows), pictures also from `data:`/`blob:` URLs
-(the 28x28 input the model saw comes back as a data URL). Everything else (JSON, /metrics)
-gets `default-src 'none'`: it is never meant to be rendered. No response may be framed.
+(the 28x28 input the model saw comes back as a data URL). The API's docs page (/docs, Swagger
+UI) gets its own policy, no wider than it needs (DOCS_POLICY). Everything else (JSON,
+/metrics) gets `default-src 'none'`: it is never meant to be rendered. No response may be framed.
 
 Vite names the files under /assets/ by their content's hash, so they are cached for a year
 and never revalidated; index.html and the other files are revalidated on every use
@@ -27,6 +28,20 @@ UI_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+# Swagger UI (backend/serving/openapi.py) draws its icons from data: URLs; its styles come from
+# its stylesheet and the CSSOM, and its start-up script is a file: no 'unsafe-inline' needed.
+DOCS_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
@@ -35,11 +50,13 @@ ALWAYS = {
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED_ASSETS = "/assets/"
+UI_ENDPOINTS = ("index", "static_file", "feedback.share_page")  # the web app: / and /d/<id>, and its files
+DOCS_ENDPOINTS = ("docs.page", "docs.asset")  # /docs and its files
 
 
-def is_ui_file(response) -> bool:
+def is_ui_file(response, endpoints=UI_ENDPOINTS) -> bool:
     """A file of the built UI (served by `send_from_directory`), not an API answer or an error."""
-    return request.endpoint in ("index", "static_file") and response.status_code in (200, 206, 304)
+    return request.endpoint in endpoints and response.status_code in (200, 206, 304)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -47,11 +64,11 @@ def register_security_headers(app: Flask) -> None:
     def add_headers(response):
         for name, value in ALWAYS.items():
             response.headers.setdefault(name, value)
-        ui = is_ui_file(response)
-        response.headers["Content-Security-Policy"] = UI_POLICY if ui else API_POLICY
+        ui, docs = is_ui_file(response), is_ui_file(response, DOCS_ENDPOINTS)
+        response.headers["Content-Security-Policy"] = UI_POLICY if ui else DOCS_POLICY if docs else API_POLICY
         if ui and request.path.startswith(HASHED_ASSETS):
             response.headers["Cache-Control"] = IMMUTABLE
-        elif ui:
+        elif ui or docs:  # the docs' files are not named by their hash: revalidated, like index.html
             response.headers["Cache-Control"] = "no-cache"
         else:
             response.headers["Cache-Control"] = "no-store"

@@ -1,4 +1,4 @@
-"""Serve predictions from the model file: load once (verified, safe), compiled call, hot reload."""
+"""Serve predictions from the model file: load once (verified), in ONNX Runtime or Keras, hot reload."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from backend.core import contract
-from backend.core.artifacts import load_model
 from backend.core.card import ModelCard
 from backend.core.confidence import apply_temperature
 from backend.core.paths import card_path_for
-from backend.serving import metrics
+from backend.serving import metrics, runtimes
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +30,12 @@ def public(text: str) -> str:
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """One loaded model: its compiled predict function, card, and the file stamp it came from."""
+    """One loaded model: its predict function, card, and the file stamp it came from."""
 
-    predict: object  # tf.function: float32 (N, 28, 28, 1) -> (N, 10) probabilities
+    predict: runtimes.Predict  # float32 (N, 28, 28, 1) -> (N, 10) probabilities
     card: ModelCard
     stamp: tuple[int, int]  # (mtime_ns, size) of the file when it was read
+    runtime: str = "onnx"  # what runs it: "onnx" (ONNX Runtime) or "keras" (a tf.function)
 
     @property
     def version(self) -> str:
@@ -58,20 +58,13 @@ def _stamp_or_none(path: Path) -> tuple[int, int] | None:
         return None
 
 
-def compile_model(model, card: ModelCard, stamp: tuple[int, int]) -> LoadedModel:
-    """Wrap `model` in a tf.function with a fixed input signature and run it once (warm-up)."""
-    import tensorflow as tf
-
-    @tf.function(input_signature=[tf.TensorSpec([None, *contract.INPUT_SHAPE], tf.float32)])
-    def predict(images):
-        return model(images, training=False)
-
-    predict(tf.zeros([1, *contract.INPUT_SHAPE], tf.float32))  # traces now, not on the first request
-    return LoadedModel(predict=predict, card=card, stamp=stamp)
-
-
 class Predictor:
     """The model behind the API, swapped atomically when its file is replaced.
+
+    `model_path` names the model (`digit_cnn.keras`, its card `digit_cnn.json` beside it); the
+    runtime serves its own file of it: `digit_cnn.onnx` in ONNX Runtime (the default, and
+    TensorFlow is never imported) or `digit_cnn.keras` as a tf.function. Either is loaded only
+    when its SHA-256 matches the card.
 
     `start(wait=True)` loads the model before returning (a server worker takes no request
     before its model is there), then a background thread polls the file's (mtime, size)
@@ -85,8 +78,12 @@ class Predictor:
     ModelUnavailable) name files, never the server's directories.
     """
 
-    def __init__(self, model_path: Path, reload_interval: float = 2.0):
+    def __init__(self, model_path: Path, reload_interval: float = 2.0, runtime: str = "onnx"):
+        if runtime not in runtimes.RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(runtimes.RUNTIMES)}, not {runtime!r}")
+        self.runtime = runtime
         self.model_path = Path(model_path)
+        self.path = runtimes.served_file(model_path, runtime)  # the file this runtime serves, and watches
         self.reload_interval = reload_interval
         self.error: str | None = None
         self._current: LoadedModel | None = None
@@ -116,14 +113,14 @@ class Predictor:
 
     def load(self) -> LoadedModel:
         """Load and verify the model file now, and make it the current model."""
-        stamp = _file_stamp(self.model_path)
-        model, card = load_model(self.model_path)
+        stamp = _file_stamp(self.path)
+        predict, card = runtimes.load(self.path, self.runtime)
         previous = self._current
-        self._current = compile_model(model, card, stamp)
+        self._current = LoadedModel(predict=predict, card=card, stamp=stamp, runtime=self.runtime)
         self._set_error(None)
         self._failed = None
         metrics.model_swapped(previous.version if previous else None, self._current.version)
-        log.info("Loaded model %s from %s", self._current.version, self.model_path)
+        log.info("Loaded model %s from %s (%s runtime)", self._current.version, self.path, self.runtime)
         return self._current
 
     def reload_if_changed(self) -> bool:
@@ -131,26 +128,27 @@ class Predictor:
 
         Never raises: a file that cannot be loaded leaves the current model serving.
         """
-        name = self.model_path.name
-        stamp = _stamp_or_none(self.model_path)
+        name = self.path.name
+        stamp = _stamp_or_none(self.path)
         if stamp is None:
             if not self._missing:  # say it once, not every tick
                 self._missing = True
+                make = runtimes.MAKE[self.runtime]
                 if self._current is None:
-                    self._set_error(f"No model file {name}; train one with `python backend/train.py`.")
-                    log.error("No model file at %s; train one with `python backend/train.py`.", self.model_path)
+                    self._set_error(f"No model file {name}; {make}.")
+                    log.error("No model file at %s; %s.", self.path, make)
                 else:
                     self._set_error(f"The model file {name} is gone; still serving {self._current.version}.")
-                    log.warning("The model file %s is gone; still serving %s.", self.model_path, self._current.version)
+                    log.warning("The model file %s is gone; still serving %s.", self.path, self._current.version)
             return False
         self._missing = False
         if self._current is not None and stamp == self._current.stamp:
             if self.error is not None:  # the served file is back (a bad replacement was undone)
-                log.info("The model file %s is the one served (%s) again.", self.model_path, self._current.version)
+                log.info("The model file %s is the one served (%s) again.", self.path, self._current.version)
                 self._set_error(None)
                 self._failed = None
             return False
-        attempt = (stamp, _stamp_or_none(card_path_for(self.model_path)))
+        attempt = (stamp, _stamp_or_none(card_path_for(self.path)))
         if attempt == self._failed:
             return False  # this version failed already: not re-hashed, not re-logged
         try:
@@ -161,7 +159,7 @@ class Predictor:
             metrics.MODEL_LOAD_FAILURES.inc()
             serving = f"; still serving {self._current.version}" if self._current is not None else ""
             self._set_error(f"Could not load {name}: {public(str(error))}{serving}")
-            log.warning("Could not load %s: %s%s", self.model_path, error, serving)
+            log.warning("Could not load %s: %s%s", self.path, error, serving)
             return False
 
     def _set_error(self, error: str | None) -> None:
@@ -203,3 +201,14 @@ class Predictor:
         batch = contract.as_batch(field)
         probabilities = np.asarray(loaded.predict(batch))[0].astype(np.float64)
         return apply_temperature(probabilities / probabilities.sum(), loaded.card.temperature), loaded
+
+    def predict_batch(self, fields: np.ndarray) -> tuple[np.ndarray, LoadedModel]:
+        """float32 (N, 28, 28) -> ((N, 10) calibrated probabilities as float64, the model that answered), in one call.
+
+        For several fields at once (the digits of a number, an explanation's occluded copies): one
+        model call, all answered by the same model even while a new one is swapped in.
+        """
+        loaded = self.current
+        probabilities = np.asarray(loaded.predict(contract.as_batch(fields))).astype(np.float64)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        return apply_temperature(probabilities, loaded.card.temperature), loaded

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from backend.serving.runtimes import RuntimeUnavailable, check_installed
 from backend.serving.settings import Config
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,8 @@ def serve(host: str, port: int, workers: int, threads: int, tf_threads: int) -> 
             from backend.serving.app import create_app
             from backend.serving.worker import BufferedBody
 
-            limit_tensorflow_threads(tf_threads)
+            if config.RUNTIME == "keras":  # ONNX Runtime sets its own threads; TensorFlow is not imported
+                limit_tensorflow_threads(tf_threads)
             app = create_app()
             return BufferedBody(app, app.config["MAX_CONTENT_LENGTH"])
 
@@ -127,6 +129,10 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=defaults.THREADS, help="threads per process")
     parser.add_argument("--tf-threads", type=int, default=defaults.TF_THREADS, help="TensorFlow threads per process")
     args = parser.parse_args(argv)
+    try:  # here, once, rather than as every worker's failure to boot
+        check_installed(defaults.RUNTIME)
+    except RuntimeUnavailable as error:
+        parser.exit(1, f"digits serve: {error}\n")
     metrics_folder = prepare_metrics_folder()
     # TensorFlow's C++ start-up notes (INFO) would be plain-text lines among the log's; warnings still show.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")

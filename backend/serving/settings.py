@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+from backend.core.database import DEFAULT_DATABASE_URL
 from backend.core.paths import DEFAULT_MODEL_PATH, FRONTEND_DIST
 from backend.core.preprocessing import MAX_FULL_DECODE_PIXELS, MAX_IMAGE_PIXELS
+from backend.serving.runtimes import RUNTIMES
 
 LOG_FORMATS = ("text", "json")
 
@@ -17,6 +19,13 @@ def _env(name: str, default, cast=str):
 
 def _flag(value: str) -> bool:
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _runtime(value: str) -> str:
+    value = value.strip().lower()
+    if value not in RUNTIMES:
+        raise ValueError(f"DIGITS_RUNTIME must be one of {', '.join(RUNTIMES)}, not {value!r}")
+    return value
 
 
 def _log_format(value: str) -> str:
@@ -31,6 +40,9 @@ class Config:
 
     def __init__(self):
         self.MODEL_PATH = _env("DIGITS_MODEL_PATH", str(DEFAULT_MODEL_PATH))
+        # What runs the model: "onnx" (ONNX Runtime on the .onnx export beside MODEL_PATH; the
+        # worker never imports TensorFlow) or "keras" (the .keras file as a tf.function).
+        self.RUNTIME = _env("DIGITS_RUNTIME", "onnx", _runtime)
         # The Vite dev server's origins; the built UI is same-origin and needs no CORS.
         self.CORS_ORIGINS = _env("DIGITS_CORS_ORIGINS", "http://localhost:5173,http://127.0.0.1:5173").split(",")
         self.MAX_CONTENT_LENGTH = _env("DIGITS_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int)
@@ -51,3 +63,15 @@ class Config:
         self.CLIENT_TIMEOUT = _env("DIGITS_CLIENT_TIMEOUT", 10.0, float)
         self.LOG_FORMAT = _env("DIGITS_LOG_FORMAT", "text", _log_format)
         self.ACCESS_LOG = _env("DIGITS_ACCESS_LOG", True, _flag)
+        # The drawings people correct or share (backend/core/database.py): SQLite by default, or
+        # postgresql://user:password@host/db for several instances. Admin endpoints: off without a token.
+        self.DATABASE_URL = _env("DIGITS_DATABASE_URL", DEFAULT_DATABASE_URL)
+        self.ADMIN_TOKEN = _env("DIGITS_ADMIN_TOKEN", "")
+        self.FEEDBACK_RATE_LIMIT = _env("DIGITS_FEEDBACK_RATE_LIMIT", "30 per minute")  # per client; "off"
+        self.RATE_LIMIT_STORAGE = _env("DIGITS_RATE_LIMIT_STORAGE", "memory://")
+        self.FEEDBACK_MAX_STROKES = _env("DIGITS_FEEDBACK_MAX_STROKES", 100, int)
+        self.FEEDBACK_MAX_POINTS = _env("DIGITS_FEEDBACK_MAX_POINTS", 20_000, int)
+        self.FEEDBACK_MAX_IMAGE_BYTES = 512 * 1024  # the app's 280x280 PNG is ~10 KB
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed; 0 believes
+        # none. Behind a proxy, the client's address (the per-client rate limit) is in that header.
+        self.TRUSTED_PROXIES = _env("DIGITS_TRUSTED_PROXIES", 0, int)

@@ -1,4 +1,8 @@
-"""Train the digit classifier on MNIST, other writers and non-digits: data -> model -> fit -> evaluate -> save."""
+"""Train the digit classifier on MNIST, other writers and non-digits: data -> model -> fit -> evaluate -> save.
+
+With `--feedback SOURCE` the run fine-tunes the current model on what people corrected
+instead (`finetune.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from backend.core import contract
 from backend.core.card import ModelCard
-from backend.core.paths import MODELS_DIR
+from backend.core.paths import DEFAULT_MODEL_PATH, MODELS_DIR
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -32,12 +36,39 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--no-augment", action="store_true", help="train on the inputs as they are")
     parser.add_argument(
+        "--polish-epochs",
+        type=int,
+        help="epochs after the main ones with lighter augmentation and a low learning rate "
+        "(default: 3; with --feedback, the fine-tuning epochs: 2)",
+    )
+    parser.add_argument(
+        "--polish-lr", type=float, default=1e-4, help="polish learning rate, halved each epoch (default: 1e-4)"
+    )
+    parser.add_argument(
         "--out", type=Path, default=MODELS_DIR, help="folder for the model, card and plots (default: models/)"
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--feedback",
+        metavar="SOURCE",
+        help="fine-tune the current model (--model) on the usual data plus the drawings people corrected "
+        "in the app, and replace it only if no population gets worse: an export zip (GET /admin/export) "
+        "or the server's database URL, e.g. sqlite:///data/digits.sqlite3",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL_PATH,
+        help="with --feedback: the model to fine-tune, replaced by the result if it passes the gate "
+        "(default: models/digit_cnn.keras)",
+    )
     args = parser.parse_args(argv)
-    if args.epochs < 1 or args.batch_size < 1 or (args.limit is not None and args.limit < 20):
-        parser.error("--epochs and --batch-size must be positive, --limit at least 20")
+    if args.polish_epochs is None:
+        args.polish_epochs = 2 if args.feedback else 3
+    if args.epochs < 1 or args.batch_size < 1 or args.polish_epochs < 0 or (args.limit is not None and args.limit < 20):
+        parser.error("--epochs and --batch-size must be positive, --polish-epochs not negative, --limit at least 20")
+    if args.feedback and args.polish_epochs < 1:
+        parser.error("--feedback fine-tunes for --polish-epochs epochs: at least 1")
     return args
 
 
@@ -51,21 +82,20 @@ def split_validation(x, y, size, seed):
     return (x[kept], y[kept]), (x[held], y[held])
 
 
-def to_dataset(inputs, batch_size, augment=False, seed=None):
+def to_dataset(inputs, batch_size, augment=None, seed=None):
     """Inputs (x (N, 28, 28), y (N, 10)) -> batched tf.data of float32 (B, 28, 28, 1) and targets.
 
-    With `augment`, the data is reshuffled every epoch and each batch is jittered afresh.
+    With an `augment` function (a batch -> a batch), the data is reshuffled every epoch and
+    each batch is jittered afresh.
     """
     import tensorflow as tf
-
-    from backend.training.augmentation import augment_batch
 
     dataset = tf.data.Dataset.from_tensor_slices((inputs.x[..., None], inputs.y))
     if augment:
         dataset = dataset.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size)
     if augment:
-        dataset = dataset.map(lambda xb, yb: (augment_batch(xb), yb), num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(lambda xb, yb: (augment(xb), yb), num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -98,8 +128,12 @@ def describe(model) -> list[dict]:
     ]
 
 
-def load_data(args):
-    """MNIST (split), the handwriting sets, and the mix built from them (trimmed for --limit)."""
+def load_data(args, keep_held_out: bool = False):
+    """MNIST (split), the handwriting sets, and the mix built from them (trimmed for --limit).
+
+    `keep_held_out` keeps all of the held-out writers' digits in a --limit run (fine-tuning's
+    gate measures on them); only the training share is trimmed then.
+    """
     from backend.training import mixture
     from backend.training.handwriting import load_optdigits, load_pendigits
     from backend.training.mnist import load_mnist
@@ -109,7 +143,7 @@ def load_data(args):
     settings = mixture.MixSettings(seed=args.seed)
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-        pen, scans = pen[: args.limit // 4], tuple(a[: args.limit // 10] for a in scans)
+        pen, scans = trim_handwriting(pen, scans, args.limit, keep_held_out)
         settings = mixture.MixSettings(
             seed=args.seed,
             negatives=args.limit // 10,
@@ -132,33 +166,82 @@ def load_data(args):
     return train, validation, test_negatives, mnist_test, settings, counts
 
 
-def build_model(args):
-    import keras
+def trim_handwriting(pen, scans, limit: int, keep_held_out: bool = False):
+    """A quick run's handwriting: the first limit/4 pen digits and limit/10 scans (and every held-out one if kept)."""
+    import numpy as np
 
+    from backend.training.handwriting import PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS
+
+    if not keep_held_out:
+        return pen[: limit // 4], tuple(a[: limit // 10] for a in scans)
+    pen = [d for i, d in enumerate(pen) if i < limit // 4 or d.writer in PEN_VALIDATION_WRITERS]
+    kept = (np.arange(len(scans[0])) < limit // 10) | np.isin(scans[2], SCAN_VALIDATION_WRITERS)
+    return pen, tuple(a[kept] for a in scans)
+
+
+def build_model(args):
     from backend.training.networks import BUILDERS
 
-    model = BUILDERS[args.arch]()
+    return compile_model(BUILDERS[args.arch](), args.lr)
+
+
+def compile_model(model, lr: float):
+    """Adam at `lr`, cross-entropy on the ten probabilities (soft targets for non-digits), accuracy."""
+    import keras
+
     model.compile(
-        optimizer=keras.optimizers.Adam(args.lr),
+        optimizer=keras.optimizers.Adam(lr),
         loss=keras.losses.CategoricalCrossentropy(),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
     return model
 
 
+def polish_callbacks(lr: float, epochs: int):
+    """Polish epochs: the learning rate halves each epoch; the epoch with the lowest validation loss is kept."""
+    import keras
+
+    return [
+        keras.callbacks.LearningRateScheduler(lambda epoch, _: lr * 0.5**epoch),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=epochs, restore_best_weights=True, verbose=1),
+    ]
+
+
 def fit(model, train, validation, args):
-    """Fit with the callbacks; returns (history dict, seconds)."""
+    """Main epochs with full augmentation, then the polish epochs; returns (history dict, seconds).
+
+    The history runs on through both phases; `polish_from` in the card says where polishing began.
+    """
+    from backend.training.augmentation import augment_batch
+
     checkpoint_path = args.out / "checkpoints" / f"digit_{args.arch}.best.keras"
     checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+    validation_data = to_dataset(validation, 1000)
     started = time.monotonic()
     history = model.fit(
-        to_dataset(train, args.batch_size, augment=not args.no_augment, seed=args.seed),
-        validation_data=to_dataset(validation, 1000),
+        to_dataset(train, args.batch_size, augment=None if args.no_augment else augment_batch, seed=args.seed),
+        validation_data=validation_data,
         epochs=args.epochs,
         callbacks=training_callbacks(checkpoint_path, args.lr_decay, args.patience),
         verbose=2,
-    )
-    return history.history, time.monotonic() - started
+    ).history
+    if args.polish_epochs:
+        polished = polish(model, train, validation_data, args)
+        history = {key: [*values, *polished.get(key, [])] for key, values in history.items()}
+    return history, time.monotonic() - started
+
+
+def polish(model, train, validation_data, args) -> dict:
+    """The polish epochs (also the whole of a fine-tuning run); returns their history."""
+    from backend.training.augmentation import polish_batch
+
+    return model.fit(
+        to_dataset(train, args.batch_size, augment=None if args.no_augment else polish_batch, seed=args.seed + 1),
+        validation_data=validation_data,
+        epochs=args.polish_epochs,
+        callbacks=polish_callbacks(args.polish_lr, args.polish_epochs),
+        verbose=2,
+    ).history
 
 
 def make_card(args, argv, model, history, seconds, counts, settings, mnist_result, assessment) -> ModelCard:
@@ -167,11 +250,13 @@ def make_card(args, argv, model, history, seconds, counts, settings, mnist_resul
     import tensorflow as tf
 
     from backend.training.augmentation import describe as describe_augmentation
-    from backend.training.evaluation import most_confused_pairs
+    from backend.training.augmentation import describe_polish
     from backend.training.handwriting import CREDIT, HANDWRITING_FILES, PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS
     from backend.training.mnist import MNIST_FILES
 
-    best_epoch = min(range(len(history["val_loss"])), key=lambda i: history["val_loss"][i]) + 1
+    # The weights kept are those of the best epoch of the last phase (polish, when there is one).
+    first = len(history["val_loss"]) - args.polish_epochs if args.polish_epochs else 0
+    best_epoch = min(range(max(first, 0), len(history["val_loss"])), key=lambda i: history["val_loss"][i]) + 1
     fields = {
         "arch": args.arch,
         "name": f"digit_{args.arch}",
@@ -179,16 +264,7 @@ def make_card(args, argv, model, history, seconds, counts, settings, mnist_resul
         "params": model.count_params(),
         "input": contract.DESCRIPTION,
         "layers": describe(model),
-        "test_accuracy": mnist_result["accuracy"],
-        "test_loss": mnist_result["loss"],
-        "per_class": mnist_result["per_class"],
-        "confusion_matrix": mnist_result["confusion_matrix"],
-        "most_confused": [
-            {"true": t, "predicted": p, "count": n} for t, p, n in most_confused_pairs(mnist_result["confusion_matrix"])
-        ],
-        "handwriting": {k: assessment[k] for k in ("pen_writers", "pen_writers_by_size", "scan_writers")},
-        "calibration": assessment["calibration"],
-        "verdict": assessment["verdict"],
+        **result_fields(mnist_result, assessment),
         "epochs_run": len(history["loss"]),
         "best_epoch": best_epoch,
         "best_epoch_validation": {
@@ -206,6 +282,15 @@ def make_card(args, argv, model, history, seconds, counts, settings, mnist_resul
             "initial_lr": args.lr,
             "lr_decay_per_epoch": args.lr_decay,
             "augmentation": None if args.no_augment else describe_augmentation(),
+            "polish": {
+                "epochs": args.polish_epochs,
+                "lr": args.polish_lr,
+                "lr_schedule": "halved each epoch; the epoch with the lowest validation loss is kept",
+                "augmentation": None if args.no_augment else describe_polish(),
+                "from_epoch": len(history["loss"]) - min(args.polish_epochs, len(history["loss"])) + 1,
+            }
+            if args.polish_epochs
+            else None,
             "seed": args.seed,
             "command": "python backend/train.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         },
@@ -218,14 +303,38 @@ def make_card(args, argv, model, history, seconds, counts, settings, mnist_resul
     return ModelCard(**fields)
 
 
+def result_fields(mnist_result, assessment) -> dict:
+    """The card's fields that say how well the model reads: MNIST test, the held-out writers, calibration, verdicts."""
+    from backend.training.evaluation import most_confused_pairs
+
+    return {
+        "test_accuracy": mnist_result["accuracy"],
+        "test_loss": mnist_result["loss"],
+        "per_class": mnist_result["per_class"],
+        "confusion_matrix": mnist_result["confusion_matrix"],
+        "most_confused": [
+            {"true": t, "predicted": p, "count": n} for t, p, n in most_confused_pairs(mnist_result["confusion_matrix"])
+        ],
+        "handwriting": {k: assessment[k] for k in ("pen_writers", "pen_writers_by_size", "scan_writers")},
+        "calibration": assessment["calibration"],
+        "verdict": assessment["verdict"],
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.feedback:  # not a new model: the current one, fine-tuned on what people corrected, behind a gate
+        from backend.training.finetune import main as fine_tune
+
+        return fine_tune(args, argv)
     import keras
     import numpy as np
 
     from backend.core.artifacts import save_model
     from backend.training.assessment import assess, summary
     from backend.training.evaluation import metrics, plot_confusion_matrix, plot_history, plot_misclassified, report
+    from backend.training.export import describe as describe_exports
+    from backend.training.export import export_onnx
 
     keras.utils.set_random_seed(args.seed)
     train, validation, test_negatives, mnist_test, settings, counts = load_data(args)
@@ -258,4 +367,6 @@ def main(argv=None) -> int:
         f"\nSaved {args.out / (name + '.keras')} ({card.file_bytes / 1e6:.2f} MB, {card.params} parameters) "
         f"in {seconds:.0f} s of training."
     )
+    card = export_onnx(model, args.out / f"{name}.keras", card)  # what the server runs: model, card, export agree
+    print(describe_exports(card, args.out / f"{name}.keras", ("onnx",)))
     return 0

@@ -193,6 +193,11 @@ describe('App: keyboard and assistive technology', () => {
     const canvas = screen.getByRole('img', { name: /draw one digit/i });
     expect(canvas).toHaveFocus();
     expect(canvas).toHaveAccessibleDescription(/undoes.*redoes.*Escape clears.*Upload a picture/);
+    // The tools are disabled on an empty canvas; then come the Digit | Number switch and Why? (issue 13).
+    for (const control of ['mode-digit', 'mode-number', 'why-toggle']) {
+      await user.tab();
+      expect(screen.getByTestId(control)).toHaveFocus();
+    }
     await user.tab();
     expect(screen.getByRole('button', { name: /upload a picture/i })).toHaveFocus();
   });

@@ -8,13 +8,21 @@ import {
   type DragEvent,
   type FocusEvent,
 } from 'react';
-import { fetchModelCard, type ModelCard, type Prediction } from './api';
+import { fetchModelCard, type ModelCard, type Prediction, type ReadOptions } from './api';
 import { DrawingCanvas } from './components/DrawingCanvas';
+import { FeedbackBar } from './components/FeedbackBar';
+import { HeatmapOverlay } from './components/HeatmapOverlay';
+import { ModeSwitch } from './components/ModeSwitch';
+import { MyDrawings } from './components/MyDrawings';
+import { NumberBoxes } from './components/NumberBoxes';
+import { NumberResult } from './components/NumberResult';
 import { PredictionResult } from './components/PredictionResult';
 import { ProbabilityBars } from './components/ProbabilityBars';
-import { isEmpty, type Stroke } from './strokes';
-import { useDrawing } from './useDrawing';
-import { usePrediction } from './usePrediction';
+import { WhyToggle } from './components/WhyToggle';
+import { exportStrokes } from './exportImage';
+import type { NumberReading } from './reading';
+import { NUMBER_ASPECT, isEmpty, type Stroke } from './strokes';
+import { useReaders } from './useReaders';
 
 export interface AppProps {
   /** Injected in tests; the real API client otherwise. */
@@ -23,6 +31,10 @@ export interface AppProps {
   checkHealth?: (signal: AbortSignal) => Promise<boolean>;
   exportImage?: (strokes: readonly Stroke[]) => string;
   loadModelCard?: () => Promise<ModelCard>;
+  /** Number mode's requests and picture (injected in tests). */
+  readNumber?: (image: string, signal: AbortSignal, options?: ReadOptions) => Promise<NumberReading>;
+  readNumberFile?: (file: Blob, signal: AbortSignal, options?: ReadOptions) => Promise<NumberReading>;
+  exportNumberImage?: (strokes: readonly Stroke[]) => string;
 }
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -41,9 +53,28 @@ const hasFiles = (event: DragEvent) => Array.from(event.dataTransfer?.types ?? [
 const isGone = (element: Element | null): boolean =>
   !!element && (!element.isConnected || (element as HTMLButtonElement).disabled === true);
 
-export function App({ predict, predictFile, checkHealth, exportImage, loadModelCard = fetchModelCard }: AppProps) {
-  const pad = useDrawing();
-  const prediction = usePrediction(pad.getStrokes, { predict, predictFile, checkHealth, exportImage });
+export function App({
+  predict,
+  predictFile,
+  checkHealth,
+  exportImage,
+  readNumber,
+  readNumberFile,
+  exportNumberImage,
+  loadModelCard = fetchModelCard,
+}: AppProps) {
+  // Digit | Number: each mode has its own pad and reader; `pad` and `ask` are the current mode's (issue 13).
+  const readers = useReaders({
+    predict,
+    predictFile,
+    readNumber,
+    readNumberFile,
+    checkHealth,
+    exportImage,
+    exportNumberImage,
+  });
+  const { mode, pad, prediction, reading, ask } = readers;
+  const [chosen, setChosen] = useState<number | null>(null); // the number's digit whose bars are shown
   const [card, setCard] = useState<ModelCard | null>(null);
   const [dragging, setDragging] = useState(false);
   const [preview, setPreview] = useState<string | null>(null);
@@ -51,31 +82,31 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
   const fileRef = useRef<HTMLInputElement>(null);
   const lastFocus = useRef<Element | null>(null);
   const blank = isEmpty(pad.drawing);
-  const uploaded = prediction.source === 'upload';
+  const uploaded = ask.source === 'upload';
   const empty = blank && !uploaded;
   const strokeInProgress = pad.drawing.current !== null;
 
   const undo = () => {
     if (!pad.canUndo) return;
     pad.undo();
-    prediction.predictNow();
+    ask.predictNow();
   };
   const redo = () => {
     if (!pad.canRedo) return;
     pad.redo();
-    prediction.predictNow();
+    ask.predictNow();
   };
   const clear = () => {
     pad.clear();
     setPreview(null);
-    prediction.predictNow();
+    ask.predictNow();
   };
   const upload = (file: File | undefined) => {
     if (!file) return;
     const picture = !file.type || file.type.startsWith('image/');
     // The drawing is cleared as an undoable step: Ctrl+Z brings it back (and asks about it again).
     if (picture) pad.clear();
-    prediction.predictUpload(file);
+    ask.predictUpload(file);
     if (picture && typeof URL.createObjectURL === 'function') setPreview(URL.createObjectURL(file));
   };
 
@@ -184,25 +215,35 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
           <h2 id="pad-title" className="visually-hidden">
             Drawing pad
           </h2>
-          <div className="canvas-frame">
+          <div className={mode === 'number' ? 'canvas-frame wide' : 'canvas-frame'}>
             <DrawingCanvas
               ref={canvasRef}
               describedBy="canvas-help"
               drawing={pad.drawing}
+              aspect={mode === 'number' ? NUMBER_ASPECT : 1}
+              label={mode === 'number' ? 'Number pad: write a number, its digits side by side' : undefined}
               onStrokeStart={(point) => {
                 pad.begin(point);
                 setPreview(null);
-                prediction.predictSoon();
+                ask.predictSoon();
               }}
               onStrokeMove={(points) => {
                 pad.extend(points);
-                prediction.predictSoon();
+                ask.predictSoon();
               }}
               onStrokeEnd={() => {
                 pad.end();
-                prediction.predictNow();
+                ask.predictNow();
               }}
             />
+            {!blank && !strokeInProgress && (
+              <div className="canvas-overlay">
+                {readers.why && <HeatmapOverlay heatmap={ask.result?.explanation?.heatmap ?? null} />}
+                {mode === 'number' && reading.result && (
+                  <NumberBoxes reading={reading.result} selected={chosen} onSelect={setChosen} />
+                )}
+              </div>
+            )}
             {blank && uploaded && preview && (
               <img className="upload-preview" src={preview} alt="" data-testid="upload-preview" />
             )}
@@ -217,6 +258,11 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
               </span>
             )}
           </div>
+          {readers.why && (
+            <p className="why-legend" data-testid="why-legend">
+              Why? The red strokes made the network decide; the fainter a stroke, the less it mattered.
+            </p>
+          )}
           <p id="canvas-help" className="visually-hidden">
             Draw with a mouse, finger or pen; the answer below updates as you draw. {modKey}+Z undoes, {modKey}+Shift+Z
             or Ctrl+Y redoes, Escape clears. Without a pointer, use the Upload a picture button.
@@ -267,7 +313,7 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
             <button
               type="button"
               className="btn btn-quiet"
-              onClick={prediction.predictAgain}
+              onClick={ask.predictAgain}
               disabled={empty}
               data-testid="predict"
               aria-label="Predict the digit"
@@ -276,9 +322,13 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
               Predict
             </button>
           </div>
+          <div className="pad-modes">
+            <ModeSwitch mode={mode} onChange={readers.setMode} />
+            <WhyToggle on={readers.why} onChange={readers.setWhy} />
+          </div>
         </section>
 
-        <section className="card output" aria-labelledby="output-title">
+        <section className="card output" aria-labelledby="output-title" hidden={mode === 'number'}>
           <h2 id="output-title" className="visually-hidden">
             Prediction
           </h2>
@@ -298,7 +348,35 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
           />
         </section>
 
+        {mode === 'number' && (
+          <section className="card output" aria-labelledby="number-title">
+            <h2 id="number-title" className="visually-hidden">
+              Number read
+            </h2>
+            <NumberResult
+              result={reading.result}
+              empty={empty}
+              loading={reading.loading}
+              error={reading.error}
+              onRetry={reading.predictAgain}
+              selected={chosen}
+              onSelect={setChosen}
+              settled={reading.settled}
+            />
+          </section>
+        )}
+
         <div className="extras">
+          {/* What the person says about the answer: a correction, or Save & share (issue 12). */}
+          {mode === 'digit' && prediction.result && !empty && !uploaded && (
+            <FeedbackBar
+              result={prediction.result}
+              busy={prediction.loading || strokeInProgress}
+              getStrokes={pad.getStrokes}
+              exportImage={exportImage ?? exportStrokes}
+              canvasRef={canvasRef}
+            />
+          )}
           <button
             type="button"
             className="btn btn-quiet btn-upload"
@@ -326,6 +404,7 @@ export function App({ predict, predictFile, checkHealth, exportImage, loadModelC
             <kbd>{modKey}</kbd>+<kbd>Z</kbd> undoes, <kbd>{modKey}</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redoes,{' '}
             <kbd>Esc</kbd> clears. Or drop a picture here.
           </p>
+          <MyDrawings />
         </div>
       </main>
 

@@ -20,6 +20,30 @@ export interface Prediction {
   reason?: string;
   /** The two most likely digits, most likely first. */
   alternatives?: number[];
+  /** Why: only when asked for (`explain`). */
+  explanation?: Explanation;
+}
+
+/** Why the model answered as it did (asked for with `explain`): a heatmap to lay over the picture. */
+export interface Explanation {
+  /** How it was made: "occlusion" (the ink whose removal changes the answer most is the hottest). */
+  method: string;
+  /** A PNG data URL with the picture's proportions: transparent where nothing mattered, red where most did. */
+  heatmap: string;
+}
+
+/** Options of a request to read a picture. */
+export interface ReadOptions {
+  /** Also say why (a heatmap): it costs the server a few milliseconds more. */
+  explain?: boolean;
+}
+
+/** A valid `explanation` field, or undefined. */
+export function explanationOf(value: unknown): Explanation | undefined {
+  const v = value as Partial<Explanation> | null;
+  return v && typeof v.method === 'string' && typeof v.heatmap === 'string' && v.heatmap.startsWith('data:image/png')
+    ? { method: v.method, heatmap: v.heatmap }
+    : undefined;
 }
 
 /** A prediction's verdict; a missing (older server) or unknown one reads as 'digit'. */
@@ -107,7 +131,8 @@ export const isAbortError = (error: unknown): boolean =>
     ? error.name === 'AbortError'
     : (error as { name?: unknown } | null)?.name === 'AbortError';
 
-async function request(path: string, init: RequestInit = {}): Promise<unknown> {
+/** A JSON request to the API: the parsed body, or an ApiError with the server's code (or an AbortError). */
+export async function request(path: string, init: RequestInit = {}): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers } });
@@ -148,11 +173,11 @@ function isPrediction(value: unknown): value is Prediction {
 }
 
 /** POST /predict with a PNG data URL; rejects with ApiError (or an AbortError when aborted). */
-export async function predict(image: string, signal?: AbortSignal): Promise<Prediction> {
+export async function predict(image: string, signal?: AbortSignal, options: ReadOptions = {}): Promise<Prediction> {
   const body = await request('/predict', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ image }),
+    body: JSON.stringify(options.explain ? { image, explain: true } : { image }),
     signal,
   });
   return toPrediction(body);
@@ -160,8 +185,10 @@ export async function predict(image: string, signal?: AbortSignal): Promise<Pred
 
 function toPrediction(body: unknown): Prediction {
   if (!isPrediction(body)) throw new ApiError('bad_response', 'The server sent an answer the app does not understand.');
-  const { verdict, reason, alternatives, ...rest } = body;
+  const { verdict, reason, alternatives, explanation, ...rest } = body;
   const prediction: Prediction = { ...rest, model: typeof body.model === 'string' ? body.model : '' };
+  const why = explanationOf(explanation);
+  if (why) prediction.explanation = why;
   // The verdict fields are optional (older servers omit them); ones of the wrong shape are dropped.
   if (typeof verdict === 'string' && VERDICTS.includes(verdict)) prediction.verdict = verdict;
   if (typeof reason === 'string' && reason.trim() !== '') prediction.reason = reason;
@@ -173,9 +200,10 @@ function toPrediction(body: unknown): Prediction {
  * POST /predict with a picture file (an upload or a drop) as multipart/form-data, field "image": the same
  * answer as `predict`. Rejects with ApiError (or an AbortError when aborted).
  */
-export async function predictFile(file: Blob, signal?: AbortSignal): Promise<Prediction> {
+export async function predictFile(file: Blob, signal?: AbortSignal, options: ReadOptions = {}): Promise<Prediction> {
   const form = new FormData();
   form.append('image', file, file instanceof File ? file.name : 'picture');
+  if (options.explain) form.append('explain', 'true');
   return toPrediction(await request('/predict', { method: 'POST', body: form, signal }));
 }
 

@@ -1,10 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { SharedDrawingPage } from './components/SharedDrawingPage';
+import { sharedDrawingId } from './feedback';
 import './styles.css';
 
+// A share link (/d/<id>) shows that drawing; every other path is the app.
+const shared = sharedDrawingId(window.location.pathname);
+
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+  <StrictMode>{shared ? <SharedDrawingPage id={shared} /> : <App />}</StrictMode>,
 );

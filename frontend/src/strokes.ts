@@ -24,6 +24,12 @@ export const STROKE_WIDTH_RATIO = 1 / 14;
 /** The size of the picture sent to the API, whatever the size of the canvas on screen. */
 export const EXPORT_SIZE = 280;
 
+/** The number pad's picture: wider than tall, room for a few digits side by side (backend: NUMBER_WIDTH, _HEIGHT). */
+export const NUMBER_EXPORT = { width: 500, height: 200 } as const;
+
+/** The number pad's width over its height. */
+export const NUMBER_ASPECT = NUMBER_EXPORT.width / NUMBER_EXPORT.height;
+
 /** Points closer than this (in normalized units) to the previous one are dropped. */
 const MIN_STEP = 0.002;
 
@@ -143,10 +149,17 @@ export type StrokeContext = Pick<
 
 /**
  * Draw `strokes` onto a square of `size` pixels: round caps and joins, width `size / 14`,
- * smoothed with quadratic curves through the midpoints of successive points.
+ * smoothed with quadratic curves through the midpoints of successive points. With `height`, onto a
+ * `size` x `height` rectangle instead (the number pad), the pen's width a 14th of the height.
  */
-export function renderStrokes(ctx: StrokeContext, strokes: readonly Stroke[], size: number, color: string): void {
-  const width = size * STROKE_WIDTH_RATIO;
+export function renderStrokes(
+  ctx: StrokeContext,
+  strokes: readonly Stroke[],
+  size: number,
+  color: string,
+  height: number = size,
+): void {
+  const width = height * STROKE_WIDTH_RATIO;
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   ctx.lineWidth = width;
@@ -157,19 +170,19 @@ export function renderStrokes(ctx: StrokeContext, strokes: readonly Stroke[], si
     if (!first) continue;
     if (stroke.length === 1) {
       ctx.beginPath();
-      ctx.arc(first.x * size, first.y * size, width / 2, 0, Math.PI * 2);
+      ctx.arc(first.x * size, first.y * height, width / 2, 0, Math.PI * 2);
       ctx.fill();
       continue;
     }
     ctx.beginPath();
-    ctx.moveTo(first.x * size, first.y * size);
+    ctx.moveTo(first.x * size, first.y * height);
     for (let i = 1; i < stroke.length - 1; i++) {
       const p = stroke[i]!;
       const next = stroke[i + 1]!;
-      ctx.quadraticCurveTo(p.x * size, p.y * size, ((p.x + next.x) / 2) * size, ((p.y + next.y) / 2) * size);
+      ctx.quadraticCurveTo(p.x * size, p.y * height, ((p.x + next.x) / 2) * size, ((p.y + next.y) / 2) * height);
     }
     const last = stroke[stroke.length - 1]!;
-    ctx.lineTo(last.x * size, last.y * size);
+    ctx.lineTo(last.x * size, last.y * height);
     ctx.stroke();
   }
 }

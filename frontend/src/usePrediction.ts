@@ -19,15 +19,15 @@ export const LIVE_INTERVAL_MS = 200;
 export const REQUEST_TIMEOUT_MS = 20_000;
 
 /** An answer that settles a deliberate action (pen up, undo, clear, upload, Retry): announced once. */
-export interface SettledAnswer {
+export interface SettledAnswer<T = Prediction> {
   /** Increases with every settled answer, so that the same text is announced again. */
   id: number;
-  result: Prediction;
+  result: T;
 }
 
-export interface PredictionState {
+export interface PredictionState<T = Prediction> {
   /** The latest answer for the drawing (kept while a newer request is in flight). */
-  result: Prediction | null;
+  result: T | null;
   /** A request is in flight. */
   loading: boolean;
   /** A message for a person when the last request failed; the drawing is kept. */
@@ -37,7 +37,7 @@ export interface PredictionState {
   /** When the next automatic attempt is due (ms since the epoch), while retrying by itself. */
   retryAt: number | null;
   /** The latest answer to a deliberate action, for the screen-reader announcement; null after a reset. */
-  settled: SettledAnswer | null;
+  settled: SettledAnswer<T> | null;
   /** How many answers have been shown so far (live ones included). */
   answers: number;
   /** What the answer is about: the drawing, or an uploaded (or dropped) picture. */
@@ -46,9 +46,10 @@ export interface PredictionState {
   uploadName: string | null;
 }
 
-export interface PredictionOptions {
-  predict?: (image: string, signal: AbortSignal) => Promise<Prediction>;
-  predictFile?: (file: Blob, signal: AbortSignal) => Promise<Prediction>;
+/** `T`: what the server answers; a `/predict` Prediction unless `predict` and `predictFile` ask something else. */
+export interface PredictionOptions<T = Prediction> {
+  predict?: (image: string, signal: AbortSignal) => Promise<T>;
+  predictFile?: (file: Blob, signal: AbortSignal) => Promise<T>;
   checkHealth?: (signal: AbortSignal) => Promise<boolean>;
   exportImage?: (strokes: readonly Stroke[]) => string;
   interval?: number;
@@ -57,7 +58,7 @@ export interface PredictionOptions {
 
 type Input = { kind: 'drawing' } | { kind: 'upload'; file: Blob; name: string };
 
-const initialState: PredictionState = {
+const initialState: PredictionState<never> = {
   result: null,
   loading: false,
   error: null,
@@ -104,16 +105,17 @@ function withTimeout<T>(task: (signal: AbortSignal) => Promise<T>, signal: Abort
  * itself: it polls `GET /health` with backoff (2 s, 4 s, ... 30 s) and sends the input again once the server
  * answers; a Retry-After header is honoured (no request before it, live ones included).
  */
-export function usePrediction(getStrokes: () => readonly Stroke[], options: PredictionOptions = {}) {
+export function usePrediction<T = Prediction>(getStrokes: () => readonly Stroke[], options: PredictionOptions<T> = {}) {
+  // The defaults ask /predict: they answer a Prediction, which is what T is unless both are given.
   const {
-    predict = apiPredict,
-    predictFile = apiPredictFile,
+    predict = apiPredict as unknown as NonNullable<PredictionOptions<T>['predict']>,
+    predictFile = apiPredictFile as unknown as NonNullable<PredictionOptions<T>['predictFile']>,
     checkHealth = apiCheckHealth,
     exportImage = exportStrokes,
     interval = LIVE_INTERVAL_MS,
     timeout = REQUEST_TIMEOUT_MS,
   } = options;
-  const [state, setState] = useState<PredictionState>(initialState);
+  const [state, setState] = useState<PredictionState<T>>(initialState);
   const mounted = useRef(true);
   const input = useRef<Input>({ kind: 'drawing' });
   const retry = useRef<{ attempt: number; timer: ReturnType<typeof setTimeout> | null; at: number }>({
@@ -142,7 +144,7 @@ export function usePrediction(getStrokes: () => readonly Stroke[], options: Pred
 
   // The coalescer is created on first use (in an event or a timer, never during render); its callbacks reach the
   // latest props through `deps`.
-  const engine = useRef<{ coalescer: Coalescer<Prediction>; live: Throttled; reset: () => void } | null>(null);
+  const engine = useRef<{ coalescer: Coalescer<T>; live: Throttled; reset: () => void } | null>(null);
   const getEngine = useCallback(() => {
     if (engine.current) return engine.current;
 
@@ -192,7 +194,7 @@ export function usePrediction(getStrokes: () => readonly Stroke[], options: Pred
       if (mounted.current) setState(initialState);
     };
 
-    const coalescer: Coalescer<Prediction> = new Coalescer<Prediction>({
+    const coalescer: Coalescer<T> = new Coalescer<T>({
       prepare: () => {
         const { getStrokes: strokesNow, predict: send, predictFile: sendFile, exportImage: render } = deps.current;
         const ms = deps.current.timeout;
@@ -207,7 +209,7 @@ export function usePrediction(getStrokes: () => readonly Stroke[], options: Pred
         if (mounted.current) setState((s) => (s.loading ? s : { ...s, loading: true }));
       },
       onNothing: () => reset(),
-      onSettled: (outcome: Settled<Prediction>, final: boolean) => {
+      onSettled: (outcome: Settled<T>, final: boolean) => {
         if (!mounted.current) return;
         const loading = coalescer.busy;
         if (outcome.status === 'ok') {

@@ -1,4 +1,4 @@
-"""backend/inference.py: loading, the compiled predict call, and hot reload under load."""
+"""backend/serving/predictor.py: loading in either runtime, the predict call, and hot reload under load."""
 
 import logging
 import os
@@ -12,12 +12,24 @@ import pytest
 from backend.core.artifacts import load_model, save_model
 from backend.core.files import atomic_path
 from backend.core.samples import data_url, mnist_png
-from backend.serving import predictor as predictor_module
+from backend.serving import runtimes
 from backend.serving.app import create_app
 from backend.serving.predictor import ModelUnavailable, Predictor, public
+from backend.training.export import export_onnx
 from backend.training.networks import build_mlp
 from tests.support.cards import card_for
 from tests.support.images import encode, seven
+
+# A few random fields to check each test export against Keras (the shipped exports use MNIST).
+PARITY_BATCH = np.random.default_rng(0).random((16, 28, 28, 1), dtype=np.float32)
+
+
+def save_for(runtime, model, path, card):
+    """Save a model and its card as training does; for the onnx runtime, export it as training does too."""
+    card = save_model(model, path, card)
+    if runtime == "onnx":
+        card = export_onnx(model, path, card, PARITY_BATCH)
+    return card
 
 
 def test_predict_returns_a_distribution_from_the_loaded_model(predictor, mnist):
@@ -36,29 +48,32 @@ def test_nothing_loaded_means_unavailable(tmp_path):
     assert "No model file" in predictor.error
 
 
-def test_reload_swaps_on_change_and_keeps_the_old_model_on_a_bad_file(tmp_path):
+@pytest.mark.parametrize("runtime", runtimes.RUNTIMES)
+def test_reload_swaps_on_change_and_keeps_the_old_model_on_a_bad_file(tmp_path, runtime):
     path = tmp_path / "digit.keras"
-    save_model(model := build_mlp(), path, card_for(model, version="first"))
-    predictor = Predictor(path)
+    save_for(runtime, model := build_mlp(), path, card_for(model, version="first"))
+    predictor = Predictor(path, runtime=runtime)
     predictor.load()
+    assert predictor.current.runtime == runtime
     assert predictor.reload_if_changed() is False  # unchanged file: nothing to do
 
-    save_model(model := build_mlp(), path, card_for(model, version="second"))
+    save_for(runtime, model := build_mlp(), path, card_for(model, version="second"))
     assert predictor.reload_if_changed() is True and predictor.current.version == "second"
 
-    with atomic_path(path) as tmp:  # replaced without a matching card
+    with atomic_path(predictor.path) as tmp:  # replaced without a matching card
         tmp.write_bytes(b"garbage")
     assert predictor.reload_if_changed() is False
     assert predictor.current.version == "second" and "does not match" in predictor.error
     assert predictor.predict(np.zeros((28, 28)))[0].shape == (10,)
 
 
-def test_hot_reload_while_8_threads_send_requests(tmp_path, mnist, predictor):
+@pytest.mark.parametrize("runtime", runtimes.RUNTIMES)
+def test_hot_reload_while_8_threads_send_requests(tmp_path, mnist, predictor, runtime):
     _, (x_test, y_test) = mnist
     path = tmp_path / "digit_cnn.keras"
-    shutil.copy(predictor.model_path, path)
-    shutil.copy(predictor.model_path.with_suffix(".json"), path.with_suffix(".json"))
-    live = Predictor(path, reload_interval=0.05).start()
+    for suffix in (".keras", ".json", ".onnx"):
+        shutil.copy(predictor.model_path.with_suffix(suffix), path.with_suffix(suffix))
+    live = Predictor(path, reload_interval=0.05, runtime=runtime).start()
     assert live.wait_ready(120)
     first_version = live.current.version
     app = create_app({"TESTING": True}, predictor=live)
@@ -85,8 +100,8 @@ def test_hot_reload_while_8_threads_send_requests(tmp_path, mnist, predictor):
         thread.start()
     try:
         time.sleep(0.5)
-        model, _ = load_model(path)  # what train.py does: write a new model + card over the old
-        save_model(model, path, card_for(model, version="retrained"))
+        model, _ = load_model(path)  # what train.py does: write a new model + card (+ export) over the old
+        save_for(runtime, model, path, card_for(model, version="retrained"))
         deadline = time.monotonic() + 60
         while live.current.version != "retrained" and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -106,32 +121,34 @@ def test_hot_reload_while_8_threads_send_requests(tmp_path, mnist, predictor):
 # --- failures that show -------------------------------------------------------------------
 
 
-def _saved(path, version):
+def _saved(path, version, runtime="keras"):
     model = build_mlp()
-    save_model(model, path, card_for(model, version=version))
+    save_for(runtime, model, path, card_for(model, version=version))
 
 
 def _count_loads(monkeypatch):
     calls = []
-    real = predictor_module.load_model
+    real = runtimes.load
 
     def counting(path, *args, **kwargs):
         calls.append(path)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(predictor_module, "load_model", counting)
+    monkeypatch.setattr(runtimes, "load", counting)
     return calls
 
 
-def test_a_rejected_replacement_shows_as_degraded_once_and_is_not_read_again(tmp_path, monkeypatch, caplog):
+@pytest.mark.parametrize("runtime", runtimes.RUNTIMES)
+def test_a_rejected_replacement_shows_as_degraded_once_and_is_not_read_again(tmp_path, monkeypatch, caplog, runtime):
     path = tmp_path / "digit.keras"
-    _saved(path, "first")
-    predictor = Predictor(path)
+    _saved(path, "first", runtime)
+    predictor = Predictor(path, runtime=runtime)
     predictor.load()
     loads = _count_loads(monkeypatch)
     client = create_app({"TESTING": True}, predictor=predictor).test_client()
+    served = predictor.path.name  # digit.keras or digit.onnx
 
-    with atomic_path(path) as tmp:  # a replacement without a matching card
+    with atomic_path(predictor.path) as tmp:  # a replacement without a matching card
         tmp.write_bytes(b"garbage")
     with caplog.at_level(logging.WARNING, logger="backend.serving.predictor"):
         for _ in range(5):
@@ -143,21 +160,22 @@ def test_a_rejected_replacement_shows_as_degraded_once_and_is_not_read_again(tmp
     health = client.get("/health")
     assert health.status_code == 200
     assert health.json["status"] == "degraded" and health.json["model"] == "first"
-    assert "digit.keras" in health.json["detail"] and "does not match" in health.json["detail"]
+    assert served in health.json["detail"] and "does not match" in health.json["detail"]
     assert str(tmp_path) not in health.get_data(as_text=True)
 
-    _saved(path, "second")  # a good file: a new stamp, loaded, healthy again
+    _saved(path, "second", runtime)  # a good file: a new stamp, loaded, healthy again
     assert predictor.reload_if_changed() is True
     assert predictor.status == "ok" and client.get("/health").json == {"status": "ok", "model": "second"}
 
 
-def test_a_missing_model_file_is_logged_once_and_named_without_its_folder(tmp_path, caplog):
-    predictor = Predictor(tmp_path / "absent.keras")
+@pytest.mark.parametrize("runtime, served", [("keras", "absent.keras"), ("onnx", "absent.onnx")])
+def test_a_missing_model_file_is_logged_once_and_named_without_its_folder(tmp_path, caplog, runtime, served):
+    predictor = Predictor(tmp_path / "absent.keras", runtime=runtime)
     with caplog.at_level(logging.ERROR, logger="backend.serving.predictor"):
         for _ in range(4):
             predictor.reload_if_changed()
     assert len([r for r in caplog.records if "No model file" in r.getMessage()]) == 1
-    assert predictor.error.startswith("No model file absent.keras")
+    assert predictor.error.startswith(f"No model file {served}")
 
     client = create_app({"TESTING": True}, predictor=predictor).test_client()
     answers = [
@@ -169,21 +187,23 @@ def test_a_missing_model_file_is_logged_once_and_named_without_its_folder(tmp_pa
     assert answers[0].json["status"] == "error"
     for answer in answers:
         assert str(tmp_path) not in answer.get_data(as_text=True)
-        assert "absent.keras" in answer.get_data(as_text=True)
+        assert served in answer.get_data(as_text=True)
 
 
-def test_a_served_file_that_goes_away_and_comes_back(tmp_path, caplog):
+@pytest.mark.parametrize("runtime", runtimes.RUNTIMES)
+def test_a_served_file_that_goes_away_and_comes_back(tmp_path, caplog, runtime):
     path = tmp_path / "digit.keras"
-    _saved(path, "first")
-    predictor = Predictor(path)
+    _saved(path, "first", runtime)
+    predictor = Predictor(path, runtime=runtime)
     predictor.load()
-    backup = tmp_path / "backup.keras"
+    path = predictor.path  # the file the runtime serves
+    backup = tmp_path / "backup"
     os.replace(path, backup)
     with caplog.at_level(logging.WARNING, logger="backend.serving.predictor"):
         for _ in range(3):
             assert predictor.reload_if_changed() is False
     assert len([r for r in caplog.records if "is gone" in r.getMessage()]) == 1
-    assert predictor.status == "degraded" and "digit.keras is gone" in predictor.error
+    assert predictor.status == "degraded" and f"{path.name} is gone" in predictor.error
 
     os.replace(backup, path)  # the very file that is served: nothing to load, healthy again
     assert predictor.reload_if_changed() is False and predictor.status == "ok"
@@ -203,13 +223,14 @@ def test_public_messages_keep_file_names_only(text, shown):
     assert public(text) == shown
 
 
-def test_predictions_are_calibrated_with_the_card_s_temperature(tmp_path):
+@pytest.mark.parametrize("runtime", runtimes.RUNTIMES)
+def test_predictions_are_calibrated_with_the_card_s_temperature(tmp_path, runtime):
     model = build_mlp()
     field = np.random.default_rng(0).random((28, 28)).astype(np.float32)
     raw = np.asarray(model(field.reshape(1, 28, 28, 1), training=False))[0].astype(np.float64)
     path = tmp_path / "digit.keras"
-    save_model(model, path, card_for(model, calibration={"temperature": 2.0}))
-    predictor = Predictor(path)
+    save_for(runtime, model, path, card_for(model, calibration={"temperature": 2.0}))
+    predictor = Predictor(path, runtime=runtime)
     predictor.load()
     probabilities, _ = predictor.predict(field)
     expected = np.sqrt(raw) / np.sqrt(raw).sum()  # softmax(log p / 2)

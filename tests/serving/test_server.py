@@ -4,6 +4,7 @@ Each test is bounded in time and the servers are always stopped with their worke
 """
 
 import base64
+import http.client
 import io
 import json
 import os
@@ -175,7 +176,7 @@ def test_a_respawned_worker_takes_requests_only_once_its_model_is_loaded(tmp_pat
             while not stop.is_set():
                 try:
                     status = server.request("POST", "/predict", PREDICT_BODY, JSON, timeout=60)[0]
-                except OSError as error:
+                except (OSError, http.client.HTTPException) as error:  # a worker killed mid-answer: IncompleteRead
                     status = repr(error)
                 answers.append((time.monotonic(), status))
                 time.sleep(0.05)

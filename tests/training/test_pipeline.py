@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from backend.core.artifacts import load_model
+from backend.core.artifacts import load_model, load_onnx
 from backend.core.files import file_sha256
 from backend.training import pipeline as train
 
@@ -13,7 +13,9 @@ from backend.training import pipeline as train
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("quick")
-    assert train.main(["--epochs", "2", "--limit", "2000", "--out", str(out), "--seed", "7"]) == 0
+    assert (
+        train.main(["--epochs", "2", "--polish-epochs", "1", "--limit", "2000", "--out", str(out), "--seed", "7"]) == 0
+    )
     return out
 
 
@@ -34,7 +36,9 @@ def test_quick_run_writes_model_card_and_plots(quick_run):
 def test_card_describes_the_run(quick_run):
     card = json.loads((quick_run / "digit_cnn.json").read_text())
     assert card["sha256"] == file_sha256(quick_run / "digit_cnn.keras")
-    assert card["epochs_run"] == 2 and len(card["history"]["val_accuracy"]) == 2
+    assert card["epochs_run"] == 2 + 1 and len(card["history"]["val_accuracy"]) == 3  # main epochs, then polish
+    assert card["training"]["polish"]["from_epoch"] == 3 and card["best_epoch"] == 3
+    assert "no elastic" in card["training"]["polish"]["augmentation"]
     assert "learning_rate" in card["history"]  # the LR callbacks reported
     mnist = card["training"]["inputs"]["mnist"]
     assert mnist["train"] + mnist["validation"] == 2000
@@ -65,6 +69,19 @@ def test_quick_model_loads_verified_and_predicts(quick_run):
     assert model.count_params() == card.params
     out = np.asarray(model(np.zeros((1, 28, 28, 1), np.float32), training=False))
     assert out.shape == (1, 10)
+
+
+def test_every_run_ends_with_a_checked_onnx_export_the_card_vouches_for(quick_run):
+    session, card = load_onnx(quick_run / "digit_cnn.onnx")
+    entry = card.export("onnx")
+    assert entry["sha256"] == file_sha256(quick_run / "digit_cnn.onnx") and card.sha256 == file_sha256(
+        quick_run / "digit_cnn.keras"
+    )
+    assert entry["max_difference"] <= 1e-5 and entry["checked_on"] == "1,000 MNIST test digits"
+    model, _ = load_model(quick_run / "digit_cnn.keras")
+    field = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    answer = session.run(None, {session.get_inputs()[0].name: field})[0]
+    np.testing.assert_allclose(answer, np.asarray(model(field, training=False)), atol=1e-5, rtol=0)
 
 
 def test_bad_arguments_are_refused(capsys):

@@ -21,6 +21,10 @@ export interface DrawingCanvasProps {
   ink?: string;
   /** The id of the element that explains how to draw (and the keyboard alternatives). */
   describedBy?: string;
+  /** Width over height: 1 (square, the default) for a digit, wider for a number. */
+  aspect?: number;
+  /** What the canvas is for, said to screen readers (default: drawing one digit). */
+  label?: string;
   ref?: Ref<HTMLCanvasElement>;
 }
 
@@ -35,8 +39,8 @@ const INK_QUERIES = ['(prefers-color-scheme: dark)', '(forced-colors: active)'];
 type Rect = { left: number; top: number; width: number; height: number };
 
 /**
- * A square drawing surface driven by Pointer Events (mouse, touch and pen alike). Strokes
- * live in normalized coordinates; the canvas' backing store follows its CSS size times
+ * A drawing surface driven by Pointer Events (mouse, touch and pen alike), square unless `aspect` says
+ * otherwise. Strokes live in normalized coordinates; the canvas' backing store follows its CSS size times
  * devicePixelRatio, so lines stay crisp on high-density screens.
  */
 export function DrawingCanvas({
@@ -46,6 +50,8 @@ export function DrawingCanvas({
   onStrokeEnd,
   ink,
   describedBy,
+  aspect = 1,
+  label = 'Drawing area: draw one digit with a mouse, finger or pen',
   ref,
 }: DrawingCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -103,17 +109,18 @@ export function DrawingCanvas({
     const canvas = canvasRef.current;
     if (!canvas || size <= 0) return;
     const pixels = Math.max(1, Math.round(size * dpr));
-    if (canvas.width !== pixels || canvas.height !== pixels) {
+    const tall = Math.max(1, Math.round((size / aspect) * dpr));
+    if (canvas.width !== pixels || canvas.height !== tall) {
       canvas.width = pixels;
-      canvas.height = pixels;
+      canvas.height = tall;
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, pixels, pixels);
+    ctx.clearRect(0, 0, pixels, tall);
     const color = ink ?? (getComputedStyle(canvas).getPropertyValue('--ink').trim() || DEFAULT_INK);
-    renderStrokes(ctx, allStrokes(drawing), pixels, color);
-  }, [drawing, size, dpr, ink, scheme]);
+    renderStrokes(ctx, allStrokes(drawing), pixels, color, tall);
+  }, [drawing, size, dpr, ink, scheme, aspect]);
 
   const pointsOf = useCallback((event: ReactPointerEvent<HTMLCanvasElement>, rect: Rect): Point[] => {
     const native = event.nativeEvent;
@@ -163,7 +170,7 @@ export function DrawingCanvas({
       data-testid="digit-canvas"
       role="img"
       tabIndex={0}
-      aria-label="Drawing area: draw one digit with a mouse, finger or pen"
+      aria-label={label}
       aria-describedby={describedBy}
       onPointerDown={handleDown}
       onPointerMove={handleMove}

@@ -1,0 +1,1 @@
+"""Alembic's migrations of the drawings database (backend/core/database.py runs them)."""

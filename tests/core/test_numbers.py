@@ -1,0 +1,145 @@
+"""backend/core/numbers.py: written numbers are read digit by digit, as well as their digits are read alone.
+
+Numbers of 2 to 6 MNIST test digits, and of pen digits of the validation writers drawn by the
+canvas twin, with random gaps of 2-30 px, heights and baselines (backend/core/samples.py,
+tests/support/numbers.py), read with the default shipped model. Each digit is also read alone,
+on the same picture, through the single-digit path: the number reader must lose nothing to it.
+Seeded, so every run reads the same numbers.
+"""
+
+import numpy as np
+import pytest
+
+from backend.core.numbers import TooManyDigits, box_in_picture, read_digits
+from backend.core.preprocessing import EmptyCanvas, ink_map, normalize
+from backend.core.samples import mnist_number
+from backend.core.segmentation import Segment
+from tests.support.model import shipped_model
+from tests.support.numbers import pen_number
+
+FOUR_DIGIT_NUMBERS = 150
+MIXED_NUMBERS = 80  # 2, 3, 5 and 6 digits, 20 of each
+TOUCHING_PAIRS = 160  # drawn with their ink overlapping by 1-6 px; those that really touch (about half) are kept
+
+
+@pytest.fixture(scope="module")
+def model():
+    return shipped_model()
+
+
+@pytest.fixture(scope="module")
+def pen_validation_digits():
+    from backend.training.handwriting import PEN_VALIDATION_WRITERS, load_pendigits
+
+    return [d for d in load_pendigits() if d.writer in PEN_VALIDATION_WRITERS]
+
+
+def read(number, model):
+    """(the number as read, per true digit whether the reader got it, per true digit whether it is read alone)."""
+    found = read_digits(ink_map(number.picture), model)
+    text = "".join(str(d.digit) for d in found)
+    right = []
+    for (_, left, _, right_edge), label in zip(number.boxes, number.labels, strict=True):
+        # The digits read whose box centre lies over this digit's ink: exactly one, and the right one.
+        over = [d for d in found if left <= (d.segment.box[1] + d.segment.box[3]) / 2 < right_edge]
+        right.append(len(over) == 1 and over[0].digit == label)
+    alone = model(np.asarray([normalize(ink_map(picture)) for picture in number.alone])).argmax(axis=1)
+    return text, right, list(alone == np.asarray(number.labels))
+
+
+def readings(numbers, model):
+    return [(number, *read(number, model)) for number in numbers]
+
+
+def lengths(count):
+    return [(2, 3, 5, 6)[i % 4] for i in range(count)]
+
+
+@pytest.fixture(scope="module")
+def mnist_readings(mnist, model):
+    _, (x_test, y_test) = mnist
+    rng = np.random.default_rng(2026)
+    numbers = [mnist_number(x_test, y_test, 4, rng) for _ in range(FOUR_DIGIT_NUMBERS)]
+    numbers += [mnist_number(x_test, y_test, n, rng) for n in lengths(MIXED_NUMBERS)]
+    return readings(numbers, model)
+
+
+@pytest.fixture(scope="module")
+def pen_readings(pen_validation_digits, model):
+    rng = np.random.default_rng(2027)
+    numbers = [pen_number(pen_validation_digits, 4, rng) for _ in range(FOUR_DIGIT_NUMBERS)]
+    numbers += [pen_number(pen_validation_digits, n, rng) for n in lengths(MIXED_NUMBERS)]
+    return readings(numbers, model)
+
+
+def per_digit(results):
+    """(accuracy of the digits in their numbers, accuracy of the same digits read alone)."""
+    right = [r for _, _, rights, _ in results for r in rights]
+    alone = [a for _, _, _, alones in results for a in alones]
+    return float(np.mean(right)), float(np.mean(alone))
+
+
+def test_four_digit_mnist_numbers_are_read_exactly(mnist_readings):
+    four = [(number, text) for number, text, _, _ in mnist_readings if len(number.labels) == 4]
+    exact = np.mean([text == number.text for number, text in four])
+    assert len(four) == FOUR_DIGIT_NUMBERS
+    assert exact >= 0.97, f"{exact:.1%} of {len(four)} four-digit numbers read exactly"
+
+
+@pytest.mark.parametrize("source", ["mnist_readings", "pen_readings"])
+def test_digits_are_read_in_numbers_as_well_as_alone(source, request):
+    results = request.getfixturevalue(source)
+    in_numbers, alone = per_digit(results)
+    assert {len(number.labels) for number, *_ in results} == {2, 3, 4, 5, 6}
+    assert in_numbers >= alone - 0.005, f"{in_numbers:.2%} in numbers, {alone:.2%} alone"
+
+
+def test_pen_numbers_are_read_exactly_when_their_digits_are_read_alone(pen_readings):
+    """The pen writers' digits are harder for the default model one at a time (about 95%); the number reader
+    must add no error of its own: numbers whose every digit the model reads alone are read exactly."""
+    readable = [(number, text) for number, text, _, alones in pen_readings if all(alones)]
+    exact = np.mean([text == number.text for number, text in readable])
+    assert len(readable) >= 0.6 * len(pen_readings)
+    assert exact >= 0.97, f"{exact:.1%} of {len(readable)} numbers read exactly"
+
+
+def test_touching_digits_are_cut_apart(mnist, pen_validation_digits, model):
+    from backend.core.samples import compose, mnist_glyph
+    from backend.core.segmentation import segment
+    from tests.support.numbers import pen_glyph
+
+    _, (x_test, y_test) = mnist
+    rng = np.random.default_rng(2028)
+    read_right = []
+    for i in range(TOUCHING_PAIRS):
+        if i % 2:
+            picks = rng.choice(len(x_test), 2, replace=False)
+            glyphs = [lambda h, image=x_test[j]: mnist_glyph(image, h) for j in picks]
+            labels = [int(y_test[j]) for j in picks]
+        else:
+            pens = [pen_validation_digits[j] for j in rng.choice(len(pen_validation_digits), 2, replace=False)]
+            glyphs = [lambda h, d=d: pen_glyph(d.strokes, h, rng) for d in pens]
+            labels = [d.label for d in pens]
+        number = compose(glyphs, labels, rng, gaps=(-6, -1))
+        ink = ink_map(number.picture)
+        if len(segment(ink)) == 1:  # one piece of ink: they touch
+            read_right.append("".join(str(d.digit) for d in read_digits(ink, model)) == number.text)
+    assert len(read_right) >= TOUCHING_PAIRS // 3
+    # Measured with the default model: 58% of these 77 pairs; 67% of 51 MNIST and 70% of 47 pen pairs
+    # drawn with other seeds. Without the cuts none would be: a piece of ink would be one digit.
+    assert np.mean(read_right) >= 0.5, f"{np.mean(read_right):.0%} of {len(read_right)} touching pairs read"
+
+
+def test_boxes_are_in_the_pictures_pixels():
+    part = Segment((10, 20, 60, 45), np.ones((50, 25), np.float32))
+    assert box_in_picture(part) == [20, 10, 25, 50]
+    assert box_in_picture(part, (2.0, 2.0)) == [40, 20, 50, 100]  # the ink map of a picture twice as large
+
+
+def test_nothing_and_too_much_are_refused(model):
+    with pytest.raises(EmptyCanvas):
+        read_digits(np.zeros((200, 500), np.float32), model)
+    marks = np.zeros((200, 500), np.float32)
+    marks[90:110, 5:495:14] = 1.0  # 35 short bars, far apart
+    with pytest.raises(TooManyDigits):
+        read_digits(marks, model, limit=30)
