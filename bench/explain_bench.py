@@ -79,7 +79,7 @@ def measure(runtime: str, digits: list[bytes], numbers: list[bytes], repeats: in
         ink = ink_map(picture)
         found = read_digits(ink, explain.model_of(predictor))
         if with_why:
-            png_data_url(explain.heatmap_png(explain.number_heat(ink, found, predictor), picture))
+            png_data_url(explain.heatmap_png(explain.number_heat(ink, found, predictor), ink, picture))
 
     rows = [
         ("/predict (preprocess, inference, preview)", plain),

@@ -63,7 +63,7 @@ from backend.training.mnist import load_mnist
 
 HOST = "127.0.0.1"
 MODELS = REPO_ROOT / "models"
-SERVED, OTHER = "digit_cnn", "digit_cnn_writers"  # the shipped models the hot reload swaps between
+SERVED, OTHER = "digit_cnn", "digit_cnn_mnist"  # the shipped models the hot reload swaps between
 MODEL_FILES = (".json", ".keras", ".onnx")
 WRK_SCRIPT = Path(__file__).with_name("soak.lua")
 WORKERS, THREADS = 2, 8  # the production defaults (Config)

@@ -6,7 +6,8 @@ The more the chosen digit's log-odds fall without a cell, the more that cell's i
 decision: a cell's heat is its fall per unit of ink wiped, smoothed across the cells' borders.
 Wiping blank paper changes nothing, so only ink can carry heat: the field's heat is carried
 back through the preprocessing's placement onto the ink of the drawing itself, each ink pixel
-taking the heat of where it went in the field, in proportion to its ink.
+taking the heat of where it went in the field. The overlay colours the strokes by it: blue
+where they mattered little, yellow, red where they decided.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ SMOOTHING = 1.0  # field pixels: the Gaussian that hides the seams between cells
 MIN_CELL_INK = 0.5  # a cell with less ink than half a full pixel is not wiped (nothing to learn from it)
 METHOD = "occlusion"
 
-# A ramp for the overlay: warm yellow for a little heat, deep red for the most.
-_RAMP = np.array([[250, 204, 21], [249, 115, 22], [220, 38, 38]], dtype=np.float32)
+# The overlay's colours, from no heat to the most: blue, yellow, red.
+_RAMP = np.array([[59, 130, 246], [250, 204, 21], [220, 38, 38]], dtype=np.float32)
+_STEPS = 16  # levels of heat, and of ink (the strokes' antialiased edges), in the overlay's palette
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def to_drawing(heat: np.ndarray, placement: Placement, ink: np.ndarray) -> np.nd
     """Field heat -> heat on `ink` (the ink map the field was normalized from), same shape as `ink`.
 
     Each ink pixel takes the heat at the point of the field it was resized into (interpolated
-    between field pixels), times its own ink.
+    between field pixels); blank paper takes none.
     """
     top, left, bottom, right = placement.crop
     (fit_h, fit_w), (row, col) = placement.size, placement.offset
@@ -112,12 +114,14 @@ def to_drawing(heat: np.ndarray, placement: Placement, ink: np.ndarray) -> np.nd
     cols = col + (np.arange(right - left) + 0.5) * fit_w / (right - left) - 0.5
     grid = np.meshgrid(rows, cols, indexing="ij")
     drawing = np.zeros(ink.shape, dtype=np.float32)
-    drawing[top:bottom, left:right] = ndimage.map_coordinates(heat, grid, order=1) * ink[top:bottom, left:right]
+    inked = ink[top:bottom, left:right] > 0
+    drawing[top:bottom, left:right] = np.where(inked, ndimage.map_coordinates(heat, grid, order=1), 0.0)
     return drawing
 
 
 def picture_heat(shape: tuple[int, int], parts) -> np.ndarray:
-    """The heat of every digit of a drawing on one map of `shape` (the ink map's), each digit scaled to its own peak.
+    """The heat of every digit of a drawing on one map of `shape` (the ink map's), each digit scaled to its own
+    peak (1).
 
     `parts`: (field heat, placement, ink, (top, left)) per digit: the ink its field was made of,
     and where that ink lies in the drawing.
@@ -132,41 +136,44 @@ def picture_heat(shape: tuple[int, int], parts) -> np.ndarray:
     return heat
 
 
-def overlay(picture: Image.Image, heat: np.ndarray) -> Image.Image:
+def overlay(picture: Image.Image, heat: np.ndarray, ink: np.ndarray) -> Image.Image:
     """The drawing on white with the heatmap laid over it (what the CLI writes with --explain)."""
     base = Image.new("RGBA", picture.size, (255, 255, 255, 255))
     base.alpha_composite(picture.convert("RGBA"))
-    base.alpha_composite(Image.open(io.BytesIO(heatmap_png(heat, picture.size))).convert("RGBA"))
+    base.alpha_composite(Image.open(io.BytesIO(heatmap_png(heat, ink, picture.size))).convert("RGBA"))
     return base.convert("RGB")
 
 
-def _ramp() -> np.ndarray:
-    """uint8 (256, 4): the overlay's RGBA for each heat level; clear at 0, to yellow, to red at 255."""
-    level = np.linspace(0.0, 1.0, 256, dtype=np.float32)
+def _palette() -> np.ndarray:
+    """uint8 (256, 4): the overlay's RGBA for palette index `heat step * 16 + ink step`."""
+    level = np.repeat(np.linspace(0.0, 1.0, _STEPS, dtype=np.float32), _STEPS)
     position = level * (len(_RAMP) - 1)
     low = np.minimum(position.astype(int), len(_RAMP) - 2)
     mix = (position - low)[:, None]
     rgb = _RAMP[low] * (1 - mix) + _RAMP[low + 1] * mix
-    alpha = np.minimum(1.0, 1.5 * level) * 255  # the top third of the heat fully opaque
+    alpha = np.tile(np.linspace(0.0, 255.0, _STEPS), _STEPS)  # the ink's own coverage: the strokes' shape
     return np.column_stack([rgb, alpha]).round().astype(np.uint8)
 
 
-_LEVELS = _ramp()
+_PALETTE = _palette()
 
 
-def heatmap_png(heat: np.ndarray, size: tuple[int, int] | None = None) -> bytes:
-    """Heat (H, W) >= 0 -> an RGBA PNG to lay over the drawing: clear to yellow to red as the heat rises.
+def heatmap_png(heat: np.ndarray, ink: np.ndarray, size: tuple[int, int] | None = None) -> bytes:
+    """Heat (H, W) >= 0 on the ink map `ink` -> a PNG to lay over the drawing: its strokes coloured by their heat.
 
-    The heat is scaled to its maximum; `size` (width, height) resizes the picture (e.g. to the input's size).
+    Blue where the heat is low, yellow, red at its maximum; as opaque as the ink (clear off it).
+    `size` (width, height) resizes the picture (e.g. to the input's size).
     """
     peak = float(heat.max()) if heat.size else 0.0
-    levels = np.zeros(heat.shape, dtype=np.uint8)
-    if peak > 0:
-        np.multiply(heat, 255.0 / peak, out=levels, casting="unsafe")
-    # A palette picture, one byte a pixel, its alpha in the palette: a quarter of RGBA's bytes to compress.
-    image = Image.fromarray(levels, "P")
-    image.putpalette(_LEVELS[:, :3].tobytes())
-    image.info["transparency"] = _LEVELS[:, 3].tobytes()
+    level = heat * (1.0 / peak) if peak > 0 else np.zeros_like(heat)
+    top = _STEPS - 1
+    steps = np.rint(np.clip(level, 0, 1) * top).astype(np.uint8) * _STEPS + np.rint(np.clip(ink, 0, 1) * top).astype(
+        np.uint8
+    )
+    # A palette picture, one byte a pixel, the alpha in its palette: a quarter of RGBA's bytes to compress.
+    image = Image.fromarray(steps, "P")
+    image.putpalette(_PALETTE[:, :3].tobytes())
+    image.info["transparency"] = _PALETTE[:, 3].tobytes()
     if size is not None and image.size != tuple(size):
         image = image.convert("RGBA").resize(tuple(size), Image.Resampling.BILINEAR)
     buffer = io.BytesIO()

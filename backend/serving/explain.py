@@ -33,14 +33,15 @@ def number_heat(ink: np.ndarray, digits: Sequence[ReadDigit], predictor: Predict
     return explanation.picture_heat(ink.shape, parts)
 
 
-def heatmap_png(heat: np.ndarray, picture: Image.Image) -> bytes:
+def heatmap_png(heat: np.ndarray, ink: np.ndarray, picture: Image.Image) -> bytes:
     """The heatmap as a PNG as large as the picture; as large as the ink map (same proportions) when the picture
     was shrunk to be read (see preprocessing.WORKING_SIZE): a heatmap need not be megapixels."""
-    shrunk = max(picture.size) > max(heat.shape)
-    return explanation.heatmap_png(heat, None if shrunk else picture.size)
+    shrunk = max(picture.size) > max(ink.shape)
+    return explanation.heatmap_png(heat, ink, None if shrunk else picture.size)
 
 
 def digit_heatmap(data: bytes, digit: int, predictor: Predictor, max_pixels: int, max_full_decode_pixels: int) -> bytes:
     """The heatmap PNG of why the picture `data` reads as `digit` (the /predict answer)."""
     picture = decode(data, max_pixels, max_full_decode_pixels)
-    return heatmap_png(digit_heat(ink_map(picture), digit, predictor), picture)
+    ink = ink_map(picture)
+    return heatmap_png(digit_heat(ink, digit, predictor), ink, picture)

@@ -68,10 +68,11 @@ def main(argv=None) -> int:
                 print(f"{path}: {top[0]} (confidence {probabilities[top[0]]:.1%}); top 3: {runners_up}")
                 if args.explain:
                     picture = decode(data)
-                    heat = explain.digit_heat(ink_map(picture), int(top[0]), predictor)
+                    ink = ink_map(picture)
+                    heat = explain.digit_heat(ink, int(top[0]), predictor)
             if args.explain:
                 out = explained_path(args.explain, path, several=len(args.image) > 1)
-                overlay(picture, heat).save(out, format="PNG")
+                overlay(picture, heat, ink).save(out, format="PNG")
                 print(f"{path}: why: {out}")
         except (OSError, PreprocessingError) as error:
             print(f"{path}: error: {error}", file=sys.stderr)

@@ -64,6 +64,6 @@ def read_number():
     }
     if wants_why:
         body["explanation"] = explanation_json(
-            explain.heatmap_png(explain.number_heat(ink, digits, predictor), picture)
+            explain.heatmap_png(explain.number_heat(ink, digits, predictor), ink, picture)
         )
     return jsonify(body)

@@ -1,7 +1,7 @@
 """Export a verified .keras model for inference runtimes: ONNX (what the server runs) and TF Serving.
 
     python backend/export.py                      # models/digit_cnn.keras -> models/digit_cnn.onnx
-    python backend/export.py --model models/digit_cnn_writers.keras --saved-model
+    python backend/export.py --model models/digit_cnn_mnist.keras --saved-model
 
 Keras stays the way the network is built, trained and verified; an export is a second form of
 the same file. Each export is checked before it is put in place: on the first 1,000 MNIST test

@@ -1046,13 +1046,9 @@ describe('layouts', () => {
   });
 });
 
-// These need a model trained to be unsure on non-digits (its card has verdict thresholds):
-// `make test-e2e` runs them against models/digit_cnn_writers.keras with E2E_VERDICT_MODEL=1.
-const VERDICT_MODEL = process.env.E2E_VERDICT_MODEL === '1';
-
+// The shipped model is trained to be unsure on non-digits (its card has verdict thresholds).
 describe(
   'knows when it does not know',
-  { skip: !VERDICT_MODEL && 'set E2E_VERDICT_MODEL=1 (see the Makefile)' },
   () => {
     for (const [name, strokes] of Object.entries(NOT_DIGITS)) {
       it(`answers a ${name === 'heart' ? 'heart' : 'letter A'} with "Not a digit?" (the real model)`, async () => {

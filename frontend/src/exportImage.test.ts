@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { exportStrokes } from './exportImage';
+import { exportNumber, exportStrokes } from './exportImage';
 import { stubCanvas } from './test/fakeCanvas';
 
 describe('exportStrokes', () => {
@@ -33,5 +33,30 @@ describe('exportStrokes', () => {
     expect(calls.find((c) => c.name === 'moveTo')!.args).toEqual([56, 56]);
     // transparent background: nothing is filled behind the ink
     expect(calls.some((c) => c.name === 'fillRect')).toBe(false);
+  });
+});
+
+describe('exportNumber', () => {
+  it('renders the number pad onto a fixed 500x200 canvas, its pen a 14th of the height', () => {
+    const contexts = stubCanvas('data:image/png;base64,NUMBER');
+    const created: HTMLCanvasElement[] = [];
+    const create = document.createElement.bind(document);
+    vi.spyOn(document, 'createElement').mockImplementation((tag: string) => {
+      const el = create(tag);
+      if (tag === 'canvas') created.push(el as HTMLCanvasElement);
+      return el;
+    });
+    expect(
+      exportNumber([
+        [
+          { x: 0.1, y: 0.5 },
+          { x: 0.3, y: 0.5 },
+        ],
+      ]),
+    ).toBe('data:image/png;base64,NUMBER');
+    expect([created[0]!.width, created[0]!.height]).toEqual([500, 200]);
+    const { state, calls } = contexts.at(-1)!;
+    expect(state.lineWidth).toBeCloseTo(200 / 14);
+    expect(calls.find((c) => c.name === 'moveTo')!.args).toEqual([50, 100]);
   });
 });

@@ -12,6 +12,8 @@ import {
   hasEnoughInk,
   isEmpty,
   MIN_INK_EXTENT,
+  NUMBER_ASPECT,
+  NUMBER_EXPORT,
   normalizePoint,
   renderStrokes,
   undo,
@@ -212,6 +214,16 @@ describe('renderStrokes', () => {
     expect(large.state.lineWidth).toBeCloseTo((small.state.lineWidth as number) * 4);
     expect(large.calls.find((c) => c.name === 'moveTo')!.args).toEqual([100, 100]);
     expect(small.calls.find((c) => c.name === 'moveTo')!.args).toEqual([25, 25]);
+  });
+
+  it('draws on a wide pad: x across its width, y down its height, the pen a 14th of the height', () => {
+    const { ctx, calls, state } = createFakeContext();
+    const d = draw(emptyDrawing, [0.1, 0.5], [0.9, 0.5]);
+    renderStrokes(ctx, d.strokes, NUMBER_EXPORT.width, '#000', NUMBER_EXPORT.height);
+    expect(NUMBER_ASPECT).toBe(2.5);
+    expect(state.lineWidth).toBeCloseTo(NUMBER_EXPORT.height * STROKE_WIDTH_RATIO);
+    expect(calls.find((c) => c.name === 'moveTo')!.args).toEqual([50, 100]);
+    expect(calls.find((c) => c.name === 'lineTo')!.args).toEqual([450, 100]);
   });
 
   it('skips empty strokes', () => {

@@ -115,13 +115,18 @@ def test_normalize_says_where_it_put_the_ink():
     assert np.array_equal(field, normalize(ink))
 
 
-def test_the_heatmap_png_is_clear_where_cold_and_red_where_hottest():
+def test_the_heatmap_png_colours_the_strokes_by_their_heat():
     heat = np.zeros((40, 60), np.float32)
-    heat[10, 20], heat[30, 50] = 2.0, 0.5
-    picture = Image.open(io.BytesIO(explanation.heatmap_png(heat))).convert("RGBA")
-    pixels = np.asarray(picture)
-    assert picture.size == (60, 40)
-    assert pixels[0, 0, 3] == 0  # no heat: transparent
-    assert tuple(pixels[10, 20]) == (220, 38, 38, 255)  # the peak: opaque red
-    assert 0 < pixels[30, 50, 3] < 255  # a quarter of the peak: partly see-through
-    assert Image.open(io.BytesIO(explanation.heatmap_png(heat, (120, 80)))).size == (120, 80)
+    ink = np.zeros((40, 60), np.float32)
+    ink[5:35, 10:50] = 1.0
+    ink[20, 30] = 0.5  # an antialiased edge
+    heat[10, 20], heat[30, 40] = 2.0, 1.0
+    pixels = np.asarray(Image.open(io.BytesIO(explanation.heatmap_png(heat, ink))).convert("RGBA"))
+    assert pixels.shape == (40, 60, 4)
+    assert pixels[0, 0, 3] == 0  # no ink: transparent
+    assert tuple(pixels[10, 20]) == (220, 38, 38, 255)  # the peak: red, as opaque as the ink
+    assert tuple(pixels[6, 12]) == (59, 130, 246, 255)  # ink that did not matter: blue
+    assert tuple(pixels[30, 40, :3]) == (250, 204, 21)  # half the peak: yellow
+    assert 100 < pixels[20, 30, 3] < 160  # half the ink: half opaque
+    resized = Image.open(io.BytesIO(explanation.heatmap_png(heat, ink, (120, 80))))
+    assert resized.size == (120, 80)

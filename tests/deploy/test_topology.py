@@ -35,7 +35,7 @@ from tests.support.server import HOST, Server, running_server
 
 pytestmark = pytest.mark.integration
 
-SERVED, OTHER = "digit_cnn", "digit_cnn_writers"
+SERVED, OTHER = "digit_cnn", "digit_cnn_mnist"
 MODEL_FILES = (".json", ".keras", ".onnx")  # the card, the model, its export (what the onnx runtime serves)
 CLIENTS, REQUESTS_EACH = 32, 20
 SLOW_CLIENTS, SLOW_SECONDS = 64, 6.0

@@ -43,6 +43,9 @@ export function NumberBoxes({ reading, selected, onSelect }: NumberBoxesProps) {
               aria-label={`Digit ${index + 1} of ${count}: ${digit.digit}, ${percent}% sure. Show its probabilities.`}
               data-testid={`digit-tag-${index}`}
               onClick={() => onSelect(index)}
+              // A finger or a pen chooses on lifting: a tap just after a stroke may bring no click (the browser
+              // can take it for the second tap of a double tap), and choosing twice is harmless.
+              onPointerUp={(event) => event.pointerType !== 'mouse' && onSelect(index)}
             >
               {digit.digit}
               <span className="number-tag-confidence">{percent}%</span>
