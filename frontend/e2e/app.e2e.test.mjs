@@ -1047,28 +1047,25 @@ describe('layouts', () => {
 });
 
 // The shipped model is trained to be unsure on non-digits (its card has verdict thresholds).
-describe(
-  'knows when it does not know',
-  () => {
-    for (const [name, strokes] of Object.entries(NOT_DIGITS)) {
-      it(`answers a ${name === 'heart' ? 'heart' : 'letter A'} with "Not a digit?" (the real model)`, async () => {
-        const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
-        try {
-          const page = await context.newPage();
-          await page.goto(server.base + '/');
-          const box = await canvasBox(page);
-          for (const stroke of strokes) await mouseStroke(page, box, stroke);
-          const shown = await settledPrediction(page);
-          assert.equal(shown.verdict, 'not_a_digit', `${name}: ${JSON.stringify(shown)}`);
-          assert.equal(shown.digit, null, 'no big digit for a drawing that is not one');
-          await page.getByTestId('verdict-not-a-digit').waitFor();
-          await page.mouse.move(5, 5);
-          mkdirSync(SCREENS, { recursive: true });
-          await page.screenshot({ path: join(SCREENS, `not-a-digit-${name}.png`) });
-        } finally {
-          await context.close();
-        }
-      });
-    }
-  },
-);
+describe('knows when it does not know', () => {
+  for (const [name, strokes] of Object.entries(NOT_DIGITS)) {
+    it(`answers a ${name === 'heart' ? 'heart' : 'letter A'} with "Not a digit?" (the real model)`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
+      try {
+        const page = await context.newPage();
+        await page.goto(server.base + '/');
+        const box = await canvasBox(page);
+        for (const stroke of strokes) await mouseStroke(page, box, stroke);
+        const shown = await settledPrediction(page);
+        assert.equal(shown.verdict, 'not_a_digit', `${name}: ${JSON.stringify(shown)}`);
+        assert.equal(shown.digit, null, 'no big digit for a drawing that is not one');
+        await page.getByTestId('verdict-not-a-digit').waitFor();
+        await page.mouse.move(5, 5);
+        mkdirSync(SCREENS, { recursive: true });
+        await page.screenshot({ path: join(SCREENS, `not-a-digit-${name}.png`) });
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
