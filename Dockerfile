@@ -36,8 +36,7 @@ COPY --from=python /opt/venv /opt/venv
 COPY --from=python /app /app
 COPY --from=frontend /src/frontend/dist /app/frontend/dist
 # The shipped models, served unless DIGITS_MODEL_PATH (or a volume over /app/models) says otherwise.
-COPY models/digit_cnn.json models/digit_cnn.keras models/digit_cnn.onnx \
-     models/digit_cnn_writers.json models/digit_cnn_writers.keras models/digit_cnn_writers.onnx /app/models/
+COPY models/digit_cnn.json models/digit_cnn.keras models/digit_cnn.onnx /app/models/
 # The drawings database's default (SQLite) lives in data/, the one folder the server writes.
 RUN mkdir /app/data && chown digits:digits /app/data
 WORKDIR /app

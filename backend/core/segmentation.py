@@ -7,10 +7,11 @@
    (a piece less than half as tall as the number: the tail of a 2 lifted off, a broken
    stroke) joins the nearest digit when it is close to one. Specks that join no digit are
    dropped.
-3. A piece much wider than a digit may be digits that touch: a cut is proposed where the
-   fewest ink columns are, near where digits of the number's usual width would meet. Some
-   single digits are as wide (a flat 5, a round 0), so the reader lets the model decide
-   between the piece and its parts (`backend/core/numbers.py`).
+3. A piece wider than a digit may be digits that touch: cuts into 2, 3, ... digits are
+   proposed near where digits of the number's usual width would meet, at the column with the
+   least ink, or crossing the fewest strokes, or just there. Some single digits are as wide
+   (a flat 5, a round 0), so the reader lets the model decide between the piece and its parts
+   (`backend/core/numbers.py`).
 
 Each segment keeps its own ink only: a neighbour's stroke reaching into its box is left out.
 """
@@ -38,8 +39,8 @@ SPECK = 0.12
 NOISE = 0.03
 MAX_PIECES = 120
 # A piece wider than this many times its height may be digits that touch. Single digits can be
-# as wide (10% of MNIST's digits are, 1% are 1.25 times as wide as tall), so this only proposes
-# cuts, which the model then judges; two digits that touch are 1.1 to 1.7 times as wide as tall.
+# as wide (a tenth of MNIST's digits are as wide as tall, 1% 1.25 times), so this only proposes
+# cuts, which the model then judges; two digits that touch are mostly 1.1 to 1.7 times as wide.
 WIDE = 1.1
 # ... or, in a number with other digits, this many times their usual width (and WIDE times its height).
 WIDER_THAN_USUAL = 1.7

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.core.artifacts import ModelFileError, load_model, save_model
 from backend.core.card import ModelCard
@@ -122,13 +123,12 @@ def describe_gate(verdict: dict) -> str:
     return "\n".join(lines)
 
 
-def feedback_inputs(corrections: list[Correction], others: int, renditions: int, seed: int):
+def feedback_inputs(learn: list[Correction], held: list[Correction], others: int, renditions: int, seed: int):
     """-> (inputs to train on, the held-out corrections as drawn, the trained-on ones as drawn, the split)."""
-    learn, held = split_corrections(corrections)
     rng = np.random.default_rng(seed + 3000)
     each = renditions_for(len(learn), others, FEEDBACK_SHARE, renditions)
     split = {
-        "total": len(corrections),
+        "total": len(learn) + len(held),
         "trained_on": len(learn),
         "held_out": len(held),
         "held_out_rule": f"{HELD_OUT_SHARE:.0%} of them, chosen by a hash of the label and points",
@@ -163,15 +163,19 @@ def main(args, argv=None) -> int:
     keras.utils.set_random_seed(args.seed)
     try:
         model, card = load_model(args.model)
-        corrections = load_corrections(args.feedback)
-    except (ModelFileError, ValueError, OSError) as error:
+        learn, held = split_corrections(load_corrections(args.feedback))
+    except (ModelFileError, ValueError, OSError, SQLAlchemyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    train, validation, test_negatives, mnist_test, settings, counts = load_data(args, keep_held_out=True)
-    added, held, learnt, split = feedback_inputs(corrections, len(train), settings.pen_renditions, args.seed)
-    if not len(added):
-        print(f"error: {args.feedback} holds no corrections to learn from ({split}); nothing done.", file=sys.stderr)
+    if not learn:
+        print(
+            f"error: {args.feedback} holds no corrections to learn from ({len(held)} held out, only ever measured); "
+            f"{args.model} was left as it was.",
+            file=sys.stderr,
+        )
         return 1
+    train, validation, test_negatives, mnist_test, settings, counts = load_data(args, keep_held_out=True)
+    added, held_out, learnt, split = feedback_inputs(learn, held, len(train), settings.pen_renditions, args.seed)
     print(
         f"Fine-tuning {args.model} ({card.version}): {split['trained_on']} corrections, each as drawn and "
         f"re-drawn {split['redrawings_each']} times ({len(added)} inputs), with {len(train)} of the usual inputs; "
@@ -179,12 +183,12 @@ def main(args, argv=None) -> int:
     )
     train = Inputs.concat([train, added])
 
-    before = measure(model, mnist_test, validation, test_negatives, held, learnt)
+    before = measure(model, mnist_test, validation, test_negatives, held_out, learnt)
     started = time.monotonic()
     compile_model(model, args.polish_lr)
     history = polish(model, train, to_dataset(validation, 1000), args)
     seconds = time.monotonic() - started
-    after = measure(model, mnist_test, validation, test_negatives, held, learnt)
+    after = measure(model, mnist_test, validation, test_negatives, held_out, learnt)
     print(summary(after.assessment))
     print(f"Corrections trained on, as drawn: {before.learnt['accuracy']:.2%} -> {after.learnt['accuracy']:.2%}")
 

@@ -876,8 +876,11 @@ describe('desktop: latency, recovery, undo, keyboard and screen readers', () => 
     });
     assert.match(described, /Upload a picture/);
     assert.match(await page.getByTestId('digit-canvas').getAttribute('aria-label'), /draw one digit/i);
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'upload');
+    // The tools are disabled on an empty canvas; then come the Digit | Number switch and Why? (issue 13).
+    for (const control of ['mode-digit', 'mode-number', 'why-toggle', 'upload']) {
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), control);
+    }
 
     const box = await canvasBox(page);
     await mouseStroke(page, box, SHAPES[1][0]);

@@ -208,7 +208,11 @@ export function App({
         {/* Inside <main>, so that the phone-landscape layout can put it beside the drawing pad. */}
         <header className="header">
           <h1>Digit recognizer</h1>
-          <p className="subtitle">Draw a digit from 0 to 9. The neural network guesses as you draw.</p>
+          <p className="subtitle">
+            {mode === 'number'
+              ? 'Write a number, its digits side by side. The neural network reads each one.'
+              : 'Draw a digit from 0 to 9. The neural network guesses as you draw.'}
+          </p>
         </header>
 
         <section className="card pad" aria-labelledby="pad-title">
@@ -260,7 +264,7 @@ export function App({
           </div>
           {readers.why && (
             <p className="why-legend" data-testid="why-legend">
-              Why? The red strokes made the network decide; the fainter a stroke, the less it mattered.
+              Why? Red strokes decided the answer most, yellow ones less, blue ones hardly at all.
             </p>
           )}
           <p id="canvas-help" className="visually-hidden">

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from backend.core import contract
 from backend.core.artifacts import load_model, save_model
 from backend.core.files import atomic_path
 from backend.core.samples import data_url, mnist_png
@@ -38,6 +39,16 @@ def test_predict_returns_a_distribution_from_the_loaded_model(predictor, mnist):
     assert probabilities.shape == (10,) and abs(probabilities.sum() - 1) < 1e-6
     assert probabilities.argmax() == y_test[0]
     assert loaded.version == loaded.card.version
+
+
+def test_predict_batch_answers_as_predict_does_field_by_field_in_one_call(predictor, mnist):
+    _, (x_test, _) = mnist
+    fields = contract.from_uint8(x_test[:16])
+    batch, model = predictor.predict_batch(fields)
+    assert batch.shape == (16, 10) and model is predictor.current
+    for field, row in zip(fields, batch, strict=True):
+        np.testing.assert_allclose(row, predictor.predict(field)[0], atol=1e-6)
+    np.testing.assert_allclose(batch.sum(axis=1), 1.0, atol=1e-9)  # calibrated, like predict's
 
 
 def test_nothing_loaded_means_unavailable(tmp_path):

@@ -1,6 +1,4 @@
-"""backend/training/corrections.py and `train.py --feedback`: what people corrected joins the training mix."""
-
-import json
+"""backend/training/corrections.py: what people corrected, read and drawn as training inputs (`train.py --feedback`)."""
 
 import numpy as np
 import pytest
@@ -10,7 +8,6 @@ from backend.core.drawing_export import write_export
 from backend.core.drawing_store import DrawingStore
 from backend.core.preprocessing import preprocess
 from backend.core.strokes import strokes_png
-from backend.training import pipeline as train
 from backend.training.corrections import TAG, Correction, correction_inputs, load_corrections
 from tests.support.drawings import ONE, SEVEN, new_drawing
 
@@ -63,21 +60,3 @@ def test_each_correction_is_drawn_as_drawn_and_like_the_pen_digits():
     assert np.abs(inputs.x[0] - as_sent).max() < 1e-6
     # the re-drawings differ from it (size, place, pen width, point spacing) but stay a 7
     assert all(np.abs(inputs.x[i] - as_sent).mean() > 0.01 for i in (1, 2, 3))
-
-
-def test_train_with_feedback_adds_the_corrections_to_the_mix(tmp_path):
-    """A tiny run (1,400 MNIST images, 1 epoch): the corrections are among the training inputs, and the card says so.
-
-    (1,400: the smallest --limit whose share of the scanned forms reaches a validation writer.)
-    """
-    engine = open_database(f"sqlite:///{tmp_path / 'digits.sqlite3'}")
-    fill(DrawingStore(engine))
-    engine.dispose()
-    quick = ["--limit", "1400", "--epochs", "1", "--out", str(tmp_path)]
-    assert train.parse_args(quick).feedback is None  # without the option, the mix is as it was
-
-    assert train.main([*quick, "--feedback", f"sqlite:///{tmp_path / 'digits.sqlite3'}"]) == 0
-    training = json.loads((tmp_path / "digit_cnn.json").read_text())["training"]
-    assert training["inputs"][TAG] == {"train": 3 * 5, "corrections": 3}  # each as drawn + 4 re-drawings
-    assert training["train_images"] == sum(part.get("train", 0) for part in training["inputs"].values())
-    assert "--feedback sqlite:///" in training["command"]

@@ -14,6 +14,8 @@ import time
 import numpy as np
 
 from backend.core.artifacts import load_model
+from backend.core.database import open_database
+from backend.core.drawing_store import DrawingStore
 from backend.core.paths import DEFAULT_MODEL_PATH, card_path_for
 from backend.core.samples import data_url
 from backend.core.strokes import strokes_png
@@ -24,6 +26,7 @@ from backend.training.drawings import draw_pen_digit, place, respace
 from backend.training.finetune import describe_gate, gate
 from backend.training.handwriting import PEN_VALIDATION_WRITERS, load_pendigits
 from backend.training.mixture import SIZE_BANDS
+from tests.support.drawings import ONE, SEVEN, new_drawing
 from tests.support.server import running_server
 
 POSTED = 20  # of the writer's digits of that class, sent as corrections
@@ -85,6 +88,40 @@ def test_corrections_weigh_about_a_share_of_the_epoch():
     assert renditions_for(1, 96_000, 0.05, least=4) == 200  # nor more than 200
 
 
+def database_with(tmp_path, drawings) -> str:
+    url = f"sqlite:///{tmp_path / 'digits.sqlite3'}"
+    engine = open_database(url)
+    for drawing in drawings:
+        DrawingStore(engine).add(drawing)
+    engine.dispose()
+    return url
+
+
+def files_in(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_without_corrections_to_learn_from_nothing_is_done(tmp_path, capsys):
+    model_path = copy_of_the_default_model(tmp_path / "models")
+    kept = files_in(model_path.parent)
+    only_a_save = database_with(tmp_path, [new_drawing(SEVEN, label=None, shared=True)])
+    assert train.main(["--feedback", only_a_save, "--model", str(model_path)]) == 1
+    assert "no corrections to learn from" in capsys.readouterr().err
+    assert files_in(model_path.parent) == kept
+
+
+def test_a_fine_tuned_model_that_got_worse_is_not_written(tmp_path, capsys):
+    """A learning rate 3,000 times the usual wrecks the network: the gate refuses it and the files stay as they were."""
+    model_path = copy_of_the_default_model(tmp_path / "models")
+    kept = files_in(model_path.parent)
+    corrections = database_with(tmp_path, [new_drawing(s, label=d) for s, d in ((SEVEN, 7), (ONE, 1)) * 3])
+    wreck = ["--polish-epochs", "1", "--polish-lr", "0.3", "--limit", "1400"]
+    assert train.main(["--feedback", corrections, "--model", str(model_path), *wreck]) == 1
+    out = capsys.readouterr().out
+    assert "Gate refused: MNIST test fell by" in out and f"{model_path} was left as it was." in out
+    assert files_in(model_path.parent) == kept
+
+
 def copy_of_the_default_model(folder):
     """The shipped model, card and ONNX export, copied: the tests never write into models/."""
     folder.mkdir()
@@ -114,8 +151,8 @@ def renditions(digits, count: int, seed: int) -> np.ndarray:
 
 
 def as_the_app_sends(digit, rng) -> list[list[list[float]]]:
-    """A pen digit drawn on the app's canvas: points as pointer events give them, a size people draw at."""
-    placed = place([respace(np.asarray(s, dtype=np.float64), rng) for s in digit.strokes], rng, size_range=(0.4, 0.8))
+    """A pen digit drawn on the app's canvas: points as pointer events give them, any size and place."""
+    placed = place([respace(np.asarray(s, dtype=np.float64), rng) for s in digit.strokes], rng)
     return [np.round(stroke, 4).tolist() for stroke in placed]
 
 
