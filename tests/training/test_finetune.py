@@ -88,6 +88,14 @@ def test_corrections_weigh_about_a_share_of_the_epoch():
     assert renditions_for(1, 96_000, 0.05, least=4) == 200  # nor more than 200
 
 
+def copy_of_the_default_model(folder):
+    """The shipped model, card and ONNX export, copied: the tests never write into models/."""
+    folder.mkdir()
+    for suffix in (".keras", ".json", ".onnx"):
+        shutil.copy(DEFAULT_MODEL_PATH.with_suffix(suffix), folder / DEFAULT_MODEL_PATH.with_suffix(suffix).name)
+    return folder / DEFAULT_MODEL_PATH.name
+
+
 def database_with(tmp_path, drawings) -> str:
     url = f"sqlite:///{tmp_path / 'digits.sqlite3'}"
     engine = open_database(url)
@@ -120,14 +128,6 @@ def test_a_fine_tuned_model_that_got_worse_is_not_written(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Gate refused: MNIST test fell by" in out and f"{model_path} was left as it was." in out
     assert files_in(model_path.parent) == kept
-
-
-def copy_of_the_default_model(folder):
-    """The shipped model, card and ONNX export, copied: the tests never write into models/."""
-    folder.mkdir()
-    for suffix in (".keras", ".json", ".onnx"):
-        shutil.copy(DEFAULT_MODEL_PATH.with_suffix(suffix), folder / DEFAULT_MODEL_PATH.with_suffix(suffix).name)
-    return folder / DEFAULT_MODEL_PATH.name
 
 
 def most_misread(model, digits) -> tuple[int, int]:
