@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pyspng
 from PIL import Image, ImageChops, ImageOps
 
 from backend.core.contract import SIDE
@@ -20,6 +21,8 @@ from backend.core.contract import SIDE
 # MPO is what phone cameras write: JPEG frames (the photo first, then previews or depth maps).
 ACCEPTED_FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "GIF"}
 SCALED_FORMATS = {"JPEG", "MPO"}  # decoded at 1/2, 1/4 or 1/8 size straight from the compressed data
+# Plain 8-bit PNG modes (a canvas exports RGBA) that libspng decodes to the same pixels as Pillow.
+SPNG_MODES = {"L", "RGB", "RGBA"}
 MAX_IMAGE_PIXELS = 4096 * 4096  # refused before decoding: a small file can claim a huge image
 # PNG, WebP and GIF can only be decoded whole: a 87 KB PNG can claim 4096x4096 RGBA, 64 MB and a
 # quarter of a second of CPU per request. Their own, lower limit still admits a 4K screenshot
@@ -84,6 +87,8 @@ def decode(
                     f"{max_full_decode_pixels:,} (JPEG photos up to {max_pixels:,})."
                 )
             image.seek(0)
+            if _plain_png(image, data):
+                return _decode_plain_png(data)
             if image.format in SCALED_FORMATS and max(width, height) > WORKING_SIZE:
                 scale = WORKING_SIZE / max(width, height)
                 image.draft(image.mode, (max(1, round(width * scale)), max(1, round(height * scale))))
@@ -97,6 +102,30 @@ def decode(
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise InvalidImage(f"The image data is truncated or corrupt ({error}).") from error
     return upright(image)
+
+
+def _plain_png(image: Image.Image, data: bytes) -> bool:
+    """Whether libspng may decode this PNG: 8 bits a sample, L/RGB/RGBA, no colour-key transparency, no EXIF.
+
+    The others need Pillow (palettes, 16 or fewer than 8 bits, tRNS alpha, EXIF that may turn the
+    picture); these decode to identical pixels in half the time: a request's largest cost.
+    """
+    return (
+        image.format == "PNG"
+        and image.mode in SPNG_MODES
+        and image.tile[0].args == image.mode  # the raw mode: 8 bits a sample, nothing to unpack
+        and "transparency" not in image.info
+        and b"eXIf" not in data
+    )
+
+
+def _decode_plain_png(data: bytes) -> Image.Image:
+    """A plain PNG (see `_plain_png`) decoded by libspng, as a Pillow image of the same mode."""
+    try:
+        pixels = pyspng.load(data)
+    except Exception as error:  # libspng reports every kind of damage as a RuntimeError with its reason
+        raise InvalidImage(f"The image data is truncated or corrupt ({error}).") from error
+    return Image.fromarray(pixels)
 
 
 def upright(image: Image.Image) -> Image.Image:

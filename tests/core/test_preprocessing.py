@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from backend.core.preprocessing import EmptyCanvas, ImageTooLarge, InvalidImage, preprocess
+from backend.core.preprocessing import EmptyCanvas, ImageTooLarge, InvalidImage, decode, preprocess, upright
 from backend.core.samples import canvas_png, mnist_png
 from tests.support.images import mpo, png_16bit, png_claiming, seven, with_orientation
 
@@ -235,3 +235,49 @@ def test_a_broken_exif_block_is_ignored():
     data[start + 6 : start + 14] = b"XXXXXXXX"  # not a TIFF header any more
     field = preprocess(bytes(data))
     assert field.shape == (28, 28)
+
+
+def _pillow_pixels(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(upright(image.copy()))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda rng: canvas_png(rng.integers(0, 256, (28, 28), dtype=np.uint8), rng), id="canvas RGBA"),
+        pytest.param(lambda rng: _encode(Image.fromarray(rng.integers(0, 256, (40, 50, 3), dtype=np.uint8))), id="RGB"),
+        pytest.param(lambda rng: _encode(Image.fromarray(rng.integers(0, 256, (40, 50), dtype=np.uint8))), id="L"),
+        pytest.param(
+            lambda rng: _encode(Image.fromarray(rng.integers(0, 256, (40, 50, 4), dtype=np.uint8)), optimize=True),
+            id="RGBA optimized",
+        ),
+    ],
+)
+def test_plain_pngs_decode_to_the_same_pixels_as_pillow(make):
+    """libspng decodes plain 8-bit PNGs (the canvas's), Pillow the rest: the pixels must not depend on which."""
+    data = make(np.random.default_rng(3))
+    fast = decode(data)
+    assert fast.mode in ("L", "RGB", "RGBA")
+    np.testing.assert_array_equal(np.asarray(fast), _pillow_pixels(data))
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        pytest.param(Image.new("LA", (30, 30), (0, 0)), id="LA"),
+        pytest.param(Image.new("P", (30, 30), 0), id="palette"),
+        pytest.param(Image.new("1", (30, 30), 1), id="1-bit"),
+    ],
+)
+def test_other_pngs_keep_pillows_decoding(image):
+    data = _encode(image)
+    assert np.asarray(decode(data)).shape == _pillow_pixels(data).shape
+
+
+def test_a_damaged_plain_png_is_an_invalid_image():
+    data = bytearray(canvas_png(np.full((28, 28), 255, np.uint8), np.random.default_rng(0)))
+    start = data.index(b"IDAT") + 4
+    data[start + 2 : start + 40] = bytes(38)  # the compressed pixels no longer inflate
+    with pytest.raises(InvalidImage, match="truncated or corrupt"):
+        preprocess(bytes(data))
