@@ -65,8 +65,9 @@ class ModelCard:
         return float((self.calibration or {}).get("temperature", 1.0))
 
     @property
-    def thresholds(self) -> dict[str, float] | None:
-        """The verdict thresholds on the calibrated top probability, if the model has them."""
+    def thresholds(self) -> dict | None:
+        """The verdict thresholds, if the model has them: `not_a_digit` and `unsure`, and the `score`
+        they apply to (`certainty`; a card without one has thresholds on the top probability)."""
         return (self.verdict or {}).get("thresholds")
 
     def with_file(self, name: str, size: int, sha256: str) -> ModelCard:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backend.core import contract
+
 DIGIT, UNSURE, NOT_A_DIGIT = "digit", "unsure", "not_a_digit"
 # Ink smaller than this share of the picture's longer side is a dot or a tick, not a digit
 # (the app's pen alone is 7% of the canvas; its smallest digits are over 20%).
@@ -26,10 +28,29 @@ def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarr
     return scaled / scaled.sum(axis=-1, keepdims=True)
 
 
+def certainty(calibrated: np.ndarray) -> np.ndarray:
+    """1 - entropy / ln 10 of each row: 1 for one sure answer, 0 for ten equal ones (what a non-digit is taught)."""
+    p = np.clip(np.asarray(calibrated, dtype=np.float64), 1e-12, 1.0)
+    return 1.0 + (p * np.log(p)).sum(axis=-1) / np.log(contract.NUM_CLASSES)
+
+
+# The scores verdict thresholds can apply to. Each verdict asks its own question: "not a digit"
+# whether the answer is spread over many digits (low certainty: what a non-digit is taught),
+# "unsure" whether the top digit has a close rival (low top probability: a 4 or a 9).
+SCORES = {"top_probability": lambda calibrated: np.asarray(calibrated).max(axis=-1), "certainty": certainty}
+# A card that names no scores (made before certainty was used) has both thresholds on the top probability.
+OLD_SCORES = {"not_a_digit": "top_probability", "unsure": "top_probability"}
+
+
 def verdicts(calibrated: np.ndarray, thresholds: dict) -> np.ndarray:
-    """The verdict for each row of calibrated probabilities, from its top probability."""
-    top = np.asarray(calibrated).max(axis=-1)
-    return np.where(top < thresholds["not_a_digit"], NOT_A_DIGIT, np.where(top < thresholds["unsure"], UNSURE, DIGIT))
+    """The verdict for each row of calibrated probabilities: not a digit, else unsure, else digit.
+
+    `thresholds`: the card's `not_a_digit` and `unsure`, and in `scores` what each applies to.
+    """
+    scores = thresholds.get("scores", OLD_SCORES)
+    not_a_digit = SCORES[scores["not_a_digit"]](calibrated) < thresholds["not_a_digit"]
+    unsure = SCORES[scores["unsure"]](calibrated) < thresholds["unsure"]
+    return np.where(not_a_digit, NOT_A_DIGIT, np.where(unsure, UNSURE, DIGIT))
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,9 @@ def assess(model, mnist_test, validation: Inputs, test_negatives: Inputs) -> dic
             "ece_after": round(calibration.expected_calibration_error(cal_val[writers], validation.label[writers]), 5),
         },
         "verdict": {
-            "thresholds": {k: round(v, 5) for k, v in thresholds.items()},
-            "rule": "calibrated top probability < not_a_digit -> not_a_digit; < unsure -> unsure; else digit",
+            "thresholds": {k: round(v, 5) if isinstance(v, float) else v for k, v in thresholds.items()},
+            "rule": "certainty (1 - entropy / ln 10 of the calibrated probabilities) < not_a_digit -> not_a_digit; "
+            "else calibrated top probability < unsure -> unsure; else digit",
             "validation_writers_digits": verdict_shares(cal_val[writers]),
             "mnist_validation_digits": verdict_shares(cal_val[(validation.tag == "mnist") & digits_val]),
             "mnist_test_digits": verdict_shares(confidence.apply_temperature(p_test, temperature)),

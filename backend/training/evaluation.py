@@ -159,7 +159,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--mnist-only", action="store_true", help="MNIST test only (skips re-drawing the held-out writers, ~2 min)"
     )
+    parser.add_argument(
+        "--update-card",
+        action="store_true",
+        help="write what was measured (accuracy, calibration, verdict thresholds) into the model's card, "
+        "e.g. after a change to the verdict rule; the model file is not touched",
+    )
     args = parser.parse_args(argv)
+    if args.update_card and args.mnist_only:
+        parser.error("--update-card needs the held-out writers: leave out --mnist-only")
 
     from backend.core.artifacts import load_model
     from backend.training.mnist import DatasetError, load_mnist
@@ -180,11 +188,24 @@ def main(argv=None) -> int:
     print(f"\nPlots: {out / (model_path.stem + '.confusion.png')}, {out / (model_path.stem + '.misclassified.png')}")
     if not args.mnist_only:
         try:
-            assess_writers(model, card, (x_test, y_test), out / f"{model_path.stem}.misclassified_pen.png")
+            assessment = assess_writers(model, card, (x_test, y_test), out / f"{model_path.stem}.misclassified_pen.png")
         except DatasetError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
+        if args.update_card:
+            update_card(model_path, card, result, assessment)
     return 0
+
+
+def update_card(model_path: Path, card, mnist_result: dict, assessment: dict) -> None:
+    """Replace the card's measured fields by these (the file's hash, training record and history stay)."""
+    import dataclasses
+
+    from backend.core.artifacts import write_card
+    from backend.training.pipeline import result_fields
+
+    write_card(model_path, dataclasses.replace(card, **result_fields(mnist_result, assessment)))
+    print(f"Updated the card beside {model_path.name}: {assessment['verdict']['thresholds']}")
 
 
 def assess_writers(model, card, mnist_test, pen_grid_path: Path) -> dict:

@@ -45,6 +45,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--polish-lr", type=float, default=1e-4, help="polish learning rate, halved each epoch (default: 1e-4)"
     )
     parser.add_argument(
+        "--mnist-polish-epochs",
+        type=int,
+        default=3,
+        help="last epochs, with the polish augmentation, on the mix with MNIST's images twice (default: 3)",
+    )
+    parser.add_argument(
+        "--mnist-polish-lr",
+        type=float,
+        default=5e-5,
+        help="their learning rate (fresh Adam), halved each epoch (default: 5e-5)",
+    )
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        metavar="MODEL",
+        help="start from this trained .keras model instead of a new network (with --epochs 0 and "
+        "--polish-epochs 0: only the MNIST polish); its card's history opens the new card's",
+    )
+    parser.add_argument(
         "--out", type=Path, default=MODELS_DIR, help="folder for the model, card and plots (default: models/)"
     )
     parser.add_argument("--seed", type=int, default=42)
@@ -65,8 +84,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.polish_epochs is None:
         args.polish_epochs = 2 if args.feedback else 3
-    if args.epochs < 1 or args.batch_size < 1 or args.polish_epochs < 0 or (args.limit is not None and args.limit < 20):
-        parser.error("--epochs and --batch-size must be positive, --polish-epochs not negative, --limit at least 20")
+    phases = (args.polish_epochs, args.mnist_polish_epochs)
+    if (
+        args.epochs < (0 if args.init_from else 1)
+        or args.batch_size < 1
+        or min(phases) < 0
+        or (args.limit is not None and args.limit < 20)
+    ):
+        parser.error(
+            "--epochs (0 allowed with --init-from) and --batch-size must be positive, --polish-epochs and "
+            "--mnist-polish-epochs not negative, --limit at least 20"
+        )
+    if args.epochs + sum(phases) < 1:
+        parser.error("nothing to train: every phase has 0 epochs")
     if args.feedback and args.polish_epochs < 1:
         parser.error("--feedback fine-tunes for --polish-epochs epochs: at least 1")
     return args
@@ -180,9 +210,15 @@ def trim_handwriting(pen, scans, limit: int, keep_held_out: bool = False):
 
 
 def build_model(args):
+    """A new network, compiled; or with --init-from, that trained model (verified against its card) and its card."""
     from backend.training.networks import BUILDERS
 
-    return compile_model(BUILDERS[args.arch](), args.lr)
+    if args.init_from:
+        from backend.core.artifacts import load_model
+
+        model, card = load_model(args.init_from)
+        return compile_model(model, args.lr), card
+    return compile_model(BUILDERS[args.arch](), args.lr), None
 
 
 def compile_model(model, lr: float):
@@ -207,28 +243,48 @@ def polish_callbacks(lr: float, epochs: int):
     ]
 
 
-def fit(model, train, validation, args):
-    """Main epochs with full augmentation, then the polish epochs; returns (history dict, seconds).
+def fit(model, train, validation, args, history=None):
+    """Main epochs with full augmentation, the polish epochs, then the MNIST polish.
 
-    The history runs on through both phases; `polish_from` in the card says where polishing began.
+    Returns (history dict, seconds, each phase's first epoch).
+
+    The history runs on through the phases (after `history`, a starting model's); the card says
+    where each phase began. A phase of 0 epochs is skipped.
     """
     from backend.training.augmentation import augment_batch
 
     checkpoint_path = args.out / "checkpoints" / f"digit_{args.arch}.best.keras"
     checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     validation_data = to_dataset(validation, 1000)
+    history = {key: list(values) for key, values in (history or {}).items()}
+    starts = {}  # phase -> its first epoch (1-based) in the whole history
+
+    def begin(phase):
+        starts[phase] = len(history.get("loss", [])) + 1
+
     started = time.monotonic()
-    history = model.fit(
-        to_dataset(train, args.batch_size, augment=None if args.no_augment else augment_batch, seed=args.seed),
-        validation_data=validation_data,
-        epochs=args.epochs,
-        callbacks=training_callbacks(checkpoint_path, args.lr_decay, args.patience),
-        verbose=2,
-    ).history
+    if args.epochs:
+        begin("main")
+        main_history = model.fit(
+            to_dataset(train, args.batch_size, augment=None if args.no_augment else augment_batch, seed=args.seed),
+            validation_data=validation_data,
+            epochs=args.epochs,
+            callbacks=training_callbacks(checkpoint_path, args.lr_decay, args.patience),
+            verbose=2,
+        ).history
+        history = extend(history, main_history)
     if args.polish_epochs:
-        polished = polish(model, train, validation_data, args)
-        history = {key: [*values, *polished.get(key, [])] for key, values in history.items()}
-    return history, time.monotonic() - started
+        begin("polish")
+        history = extend(history, polish(model, train, validation_data, args))
+    if args.mnist_polish_epochs:
+        begin("mnist_polish")
+        history = extend(history, mnist_polish(model, train, validation_data, args))
+    return history, time.monotonic() - started, starts
+
+
+def extend(history: dict, more: dict) -> dict:
+    """`history` followed by `more`, key by key (a key only one of them has is kept as it is)."""
+    return {key: [*history.get(key, []), *more.get(key, [])] for key in {**history, **more}}
 
 
 def polish(model, train, validation_data, args) -> dict:
@@ -244,7 +300,34 @@ def polish(model, train, validation_data, args) -> dict:
     ).history
 
 
-def make_card(args, argv, model, history, seconds, counts, settings, mnist_result, assessment) -> ModelCard:
+# How many times the MNIST polish shows each MNIST training image per epoch. The polish epochs
+# leave the network fitted to the mix, where MNIST is 57% of the inputs; seen twice (73%), the
+# last epochs sharpen its MNIST boundaries. In the trial that chose it (from the 0.4 default,
+# 3 epochs at 5e-5, the first kept by validation loss), MNIST validation went from 99.52% to
+# 99.56% and the validation loss from 0.4191 to 0.4170; the held-out pen writers were unchanged.
+MNIST_POLISH_COPIES = 2
+
+
+def mnist_polish(model, train, validation_data, args) -> dict:
+    """The MNIST polish: a fresh Adam at a lower rate, polish augmentation, MNIST twice; returns its history."""
+    from backend.training.augmentation import polish_batch
+    from backend.training.mixture import Inputs
+
+    mnist = train.where(train.tag == "mnist")
+    weighted = Inputs.concat([train] + [mnist] * (MNIST_POLISH_COPIES - 1))
+    compile_model(model, args.mnist_polish_lr)
+    return model.fit(
+        to_dataset(weighted, args.batch_size, augment=None if args.no_augment else polish_batch, seed=args.seed + 2),
+        validation_data=validation_data,
+        epochs=args.mnist_polish_epochs,
+        callbacks=polish_callbacks(args.mnist_polish_lr, args.mnist_polish_epochs),
+        verbose=2,
+    ).history
+
+
+def make_card(
+    args, argv, model, history, seconds, starts, counts, settings, mnist_result, assessment, init_card=None
+) -> ModelCard:
     """Everything about the run and its results, for the file beside the model."""
     import keras
     import tensorflow as tf
@@ -254,9 +337,20 @@ def make_card(args, argv, model, history, seconds, counts, settings, mnist_resul
     from backend.training.handwriting import CREDIT, HANDWRITING_FILES, PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS
     from backend.training.mnist import MNIST_FILES
 
-    # The weights kept are those of the best epoch of the last phase (polish, when there is one).
-    first = len(history["val_loss"]) - args.polish_epochs if args.polish_epochs else 0
-    best_epoch = min(range(max(first, 0), len(history["val_loss"])), key=lambda i: history["val_loss"][i]) + 1
+    # The weights kept are those of the best epoch of the last phase (each phase restores its best).
+    first = max(starts.values()) - 1
+    best_epoch = min(range(first, len(history["val_loss"])), key=lambda i: history["val_loss"][i]) + 1
+
+    def halving(epochs, lr, phase, **more):
+        return {
+            "epochs": epochs,
+            "lr": lr,
+            "lr_schedule": "halved each epoch; the epoch with the lowest validation loss is kept",
+            "augmentation": None if args.no_augment else describe_polish(),
+            "from_epoch": starts[phase],
+            **more,
+        }
+
     fields = {
         "arch": args.arch,
         "name": f"digit_{args.arch}",
@@ -282,14 +376,23 @@ def make_card(args, argv, model, history, seconds, counts, settings, mnist_resul
             "initial_lr": args.lr,
             "lr_decay_per_epoch": args.lr_decay,
             "augmentation": None if args.no_augment else describe_augmentation(),
-            "polish": {
-                "epochs": args.polish_epochs,
-                "lr": args.polish_lr,
-                "lr_schedule": "halved each epoch; the epoch with the lowest validation loss is kept",
-                "augmentation": None if args.no_augment else describe_polish(),
-                "from_epoch": len(history["loss"]) - min(args.polish_epochs, len(history["loss"])) + 1,
+            "polish": halving(args.polish_epochs, args.polish_lr, "polish") if args.polish_epochs else None,
+            "mnist_polish": halving(
+                args.mnist_polish_epochs,
+                args.mnist_polish_lr,
+                "mnist_polish",
+                mnist_copies=MNIST_POLISH_COPIES,
+                optimizer="a fresh Adam",
+            )
+            if args.mnist_polish_epochs
+            else None,
+            "init_from": {
+                "file": args.init_from.name,
+                "sha256": init_card.sha256,
+                "version": init_card.version,
+                "training": init_card.training,
             }
-            if args.polish_epochs
+            if init_card is not None
             else None,
             "seed": args.seed,
             "command": "python backend/train.py " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -338,9 +441,9 @@ def main(argv=None) -> int:
 
     keras.utils.set_random_seed(args.seed)
     train, validation, test_negatives, mnist_test, settings, counts = load_data(args)
-    model = build_model(args)
+    model, init_card = build_model(args)
     model.summary()
-    history, seconds = fit(model, train, validation, args)
+    history, seconds, starts = fit(model, train, validation, args, history=init_card.history if init_card else None)
 
     assessment, probabilities = assess(model, mnist_test, validation, test_negatives)
     mnist_result = metrics(mnist_test[1], probabilities["mnist_test"])
@@ -348,7 +451,7 @@ def main(argv=None) -> int:
     print(summary(assessment))
 
     name = f"digit_{args.arch}"
-    card = make_card(args, argv, model, history, seconds, counts, settings, mnist_result, assessment)
+    card = make_card(args, argv, model, history, seconds, starts, counts, settings, mnist_result, assessment, init_card)
     card = save_model(model, args.out / f"{name}.keras", card)
     plot_history(history, args.out / f"{name}.history.png")
     plot_confusion_matrix(mnist_result["confusion_matrix"], args.out / f"{name}.confusion.png")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backend.core.confidence import MIN_EXTENT, apply_temperature, judge, verdicts
+from backend.core.confidence import MIN_EXTENT, apply_temperature, certainty, judge, verdicts
 
 THRESHOLDS = {"not_a_digit": 0.3, "unsure": 0.7}
 
@@ -39,3 +39,19 @@ def test_a_tiny_drawing_is_not_a_digit_whatever_the_model_says():
 def test_wide_ink_gets_the_several_digits_hint_and_old_models_always_answer_digit():
     assert "Several digits" in judge(np.full(10, 0.1), THRESHOLDS, aspect=3.0).reason
     assert judge(np.full(10, 0.1), None).verdict == "digit"  # a card without thresholds
+
+
+def test_certainty_is_one_for_a_sure_answer_and_zero_for_ten_equal_ones():
+    np.testing.assert_allclose(certainty(np.stack([np.eye(10)[3], np.full(10, 0.1)])), [1.0, 0.0], atol=1e-9)
+    assert 0 < certainty(np.array([0.5, 0.5] + [0.0] * 8)) < 1
+
+
+def test_not_a_digit_is_judged_by_certainty_and_unsure_by_the_top_probability():
+    """Both answers give the top digit 0.6: spread over nine digits (a non-digit's way), or torn between two."""
+    spread = np.array([0.6] + [0.4 / 9] * 9)
+    torn = np.array([0.6, 0.4] + [0.0] * 8)
+    rows = np.stack([spread, torn, np.eye(10)[5]])
+    assert verdicts(rows, THRESHOLDS).tolist() == ["unsure", "unsure", "digit"]  # an old card: top probability only
+    split = {"not_a_digit": 0.4, "unsure": 0.7, "scores": {"not_a_digit": "certainty", "unsure": "top_probability"}}
+    assert verdicts(rows, split).tolist() == ["not_a_digit", "unsure", "digit"]
+    assert judge(torn, split).reason == "It could be a 0 or a 1."

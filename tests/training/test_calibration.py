@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backend.core.confidence import apply_temperature
+from backend.core.confidence import apply_temperature, certainty, verdicts
 from backend.training.calibration import (
     REJECT_RATE,
     UNSURE_RATE,
@@ -35,8 +35,11 @@ def test_temperature_fixes_an_overconfident_model():
 def test_thresholds_reject_only_the_chosen_share_of_digits():
     rng = np.random.default_rng(1)
     top = rng.uniform(0.5, 1.0, 10000)
-    p = np.column_stack([top, 1 - top, np.zeros((10000, 8))])
+    rest = rng.dirichlet(np.full(9, 0.3), 10000) * (1 - top)[:, None]  # the others' share, spread differently
+    p = np.column_stack([top, rest])
     thresholds = fit_thresholds(p)
-    assert thresholds["not_a_digit"] <= thresholds["unsure"]
+    assert thresholds["scores"] == {"not_a_digit": "certainty", "unsure": "top_probability"}
     assert (top < thresholds["unsure"]).mean() == pytest.approx(UNSURE_RATE, abs=0.002)
-    assert (top < thresholds["not_a_digit"]).mean() == pytest.approx(REJECT_RATE, abs=0.002)
+    assert (certainty(p) < thresholds["not_a_digit"]).mean() == pytest.approx(REJECT_RATE, abs=0.002)
+    rejected = verdicts(p, thresholds) != "digit"
+    assert max(UNSURE_RATE, REJECT_RATE) <= rejected.mean() <= UNSURE_RATE + REJECT_RATE + 0.002

@@ -13,9 +13,8 @@ from backend.training import pipeline as train
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("quick")
-    assert (
-        train.main(["--epochs", "2", "--polish-epochs", "1", "--limit", "2000", "--out", str(out), "--seed", "7"]) == 0
-    )
+    argv = ["--epochs", "2", "--polish-epochs", "1", "--mnist-polish-epochs", "0", "--limit", "2000"]
+    assert train.main([*argv, "--out", str(out), "--seed", "7"]) == 0
     return out
 
 
@@ -57,7 +56,9 @@ def test_card_reports_the_writers_calibration_and_verdicts(quick_run):
     assert handwriting["pen_writers"]["count"] == by_size > 0 and handwriting["scan_writers"]["count"] > 0
     assert card["calibration"]["temperature"] > 0 and 0 <= card["calibration"]["ece_after"] <= 1
     thresholds = card["verdict"]["thresholds"]
-    assert 0 <= thresholds["not_a_digit"] <= thresholds["unsure"] <= 1
+    # Each on its own score (no order between them since 0.5): both are shares in [0, 1].
+    assert thresholds["scores"] == {"not_a_digit": "certainty", "unsure": "top_probability"}
+    assert 0 <= thresholds["not_a_digit"] <= 1 and 0 <= thresholds["unsure"] <= 1
     shares = card["verdict"]["test_negatives"]
     assert sum(shares.values()) == pytest.approx(1.0, abs=1e-4)
     assert card["training"]["validation_writers"] == {"pen": [3, 8, 13, 18, 23, 28], "scan": [2, 7, 12, 17, 22, 27]}
@@ -88,3 +89,26 @@ def test_bad_arguments_are_refused(capsys):
     with pytest.raises(SystemExit):
         train.parse_args(["--epochs", "0"])
     assert "--epochs" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.parse_args(
+            ["--init-from", "m.keras", "--epochs", "0", "--polish-epochs", "0", "--mnist-polish-epochs", "0"]
+        )
+    assert "nothing to train" in capsys.readouterr().err
+
+
+def test_a_run_can_go_on_from_a_trained_model_with_the_mnist_polish(quick_run, tmp_path):
+    """--init-from: the quick model, then only the MNIST polish; the card keeps the whole story."""
+    start = json.loads((quick_run / "digit_cnn.json").read_text())
+    argv = ["--init-from", str(quick_run / "digit_cnn.keras"), "--epochs", "0", "--polish-epochs", "0"]
+    argv += ["--mnist-polish-epochs", "1", "--limit", "2000", "--out", str(tmp_path), "--seed", "7"]
+    assert train.main(argv) == 0
+    card = json.loads((tmp_path / "digit_cnn.json").read_text())
+    assert card["epochs_run"] == start["epochs_run"] + 1 and card["best_epoch"] == start["epochs_run"] + 1
+    assert card["history"]["val_loss"][:-1] == start["history"]["val_loss"]  # the starting model's epochs first
+    assert card["training"]["mnist_polish"]["from_epoch"] == start["epochs_run"] + 1
+    assert card["training"]["mnist_polish"]["mnist_copies"] == 2 and card["training"]["polish"] is None
+    origin = card["training"]["init_from"]
+    assert origin["sha256"] == start["sha256"] and origin["training"]["polish"]["epochs"] == 1
+    assert card["sha256"] == file_sha256(tmp_path / "digit_cnn.keras") != start["sha256"]
+    mnist = card["training"]["inputs"]["mnist"]
+    assert mnist["train"] + mnist["validation"] == 2000
