@@ -38,9 +38,12 @@ def read_digits(ink: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], li
 
     `predict`: float32 (N, 28, 28) -> (N, 10) probabilities; called once, with every field. A
     piece wide enough to be digits that touch is read whole and cut each proposed way; the
-    reading whose digits the model is surest of (the mean log of their top probabilities)
-    wins, the whole piece on a tie. Raises EmptyCanvas when no digit is found, TooManyDigits when
-    there are more than `limit` separate marks (each costs a model input; they are not read).
+    reading the model is surest of wins, the whole piece on a tie: the product of its digits'
+    top probabilities (the chance that every one is what it is read as). A product, not a mean:
+    cut into parts, a wide digit must beat itself whole on all its parts together, so it is not
+    cut into two halves that each look like some digit. Raises EmptyCanvas when no digit is
+    found, TooManyDigits when there are more than `limit` separate marks (each costs a model
+    input; they are not read).
     """
     parts = segment(ink)
     if len(parts) > limit:
@@ -70,7 +73,7 @@ def read_digits(ink: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], li
     sureness = np.log(np.maximum(probabilities.max(axis=1), 1e-12))
     digits = []
     for ways in options:
-        best = max(ways, key=lambda way: np.mean([sureness[i] for _, i in way]))  # the first (whole) on a tie
+        best = max(ways, key=lambda way: sum(sureness[i] for _, i in way))  # the first (whole) on a tie
         digits += [ReadDigit(piece, fields[i], placements[i], probabilities[i]) for piece, i in best]
     return digits
 

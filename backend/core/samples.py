@@ -83,10 +83,14 @@ def mnist_glyph(image: np.ndarray, height: int) -> np.ndarray:
     return ink_box(np.asarray(Image.fromarray(ink).resize((width, height), Image.Resampling.BILINEAR)))
 
 
-def compose(glyphs: Sequence, labels: Sequence[int], rng: np.random.Generator, gaps=GAPS) -> WrittenNumber:
+def compose(
+    glyphs: Sequence, labels: Sequence[int], rng: np.random.Generator, gaps=GAPS, smallest: int = 12
+) -> WrittenNumber:
     """Glyph makers (height -> uint8 alpha) side by side: a random height, sizes, baselines and gaps.
 
-    The height is chosen first, then lowered until the number fits the picture.
+    The height is chosen first, then lowered until the number fits the picture. No digit is
+    asked to be less than `smallest` pixels tall: a number that still does not fit is written
+    with its digits closer together, as a person runs out of room (ValueError if even that fails).
     """
     count = len(glyphs)
     height = int(rng.integers(*HEIGHTS))
@@ -94,13 +98,18 @@ def compose(glyphs: Sequence, labels: Sequence[int], rng: np.random.Generator, g
     shifts = rng.uniform(-0.08, 0.08, count)
     spaces = rng.integers(gaps[0], gaps[1] + 1, count - 1)
     while True:
-        drawn = [glyph(max(12, round(height * size))) for glyph, size in zip(glyphs, sizes, strict=True)]
+        drawn = [glyph(max(smallest, round(height * size))) for glyph, size in zip(glyphs, sizes, strict=True)]
         width = sum(g.shape[1] for g in drawn) + int(spaces.sum())
         tallest = max(g.shape[0] + abs(s) * height for g, s in zip(drawn, shifts, strict=True))
         fit = min((NUMBER_WIDTH - 2 * MARGIN) / width, (NUMBER_HEIGHT - 2 * MARGIN) / tallest)
         if fit >= 1:
             break
-        height = int(height * min(0.97, fit))
+        if height * sizes.min() > smallest:
+            height = int(height * min(0.97, fit))
+        elif spaces.max() > gaps[0]:
+            spaces = np.maximum(gaps[0], spaces - 1)
+        else:
+            raise ValueError(f"{count} digits at least {smallest} px tall do not fit the picture")
     left = int(rng.integers(MARGIN, NUMBER_WIDTH - MARGIN - width + 1))
     baseline = int(rng.integers(MARGIN + round(tallest), NUMBER_HEIGHT - MARGIN + 1))
     canvas = np.zeros((NUMBER_HEIGHT, NUMBER_WIDTH), dtype=np.uint8)
