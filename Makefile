@@ -19,7 +19,7 @@ export HANDWRITING_DIR ?= $(abspath ../shared/handwriting)
 endif
 
 .PHONY: run test test-python lint lint-python format train evaluate bench soak venv lock clean
-.PHONY: frontend-deps frontend-build chromium wrk test-frontend test-e2e lint-frontend
+.PHONY: frontend-deps frontend-build chromium wrk test-frontend test-e2e lint-frontend golden
 .PHONY: postgresql nginx
 
 run: venv frontend-build
@@ -106,7 +106,8 @@ $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json $(FRONTEND)/p
 
 frontend-build: $(FRONTEND)/dist/index.html
 
-$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SRC)
+# The build carries the shipped model for on-device answers (vite.config.ts): a new model is a new build.
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SRC) $(wildcard models/digit_cnn.onnx models/digit_cnn.json)
 	cd $(FRONTEND) && $(NPM) run build
 	touch $@
 
@@ -127,8 +128,21 @@ nginx:
 wrk:
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 
-test-frontend: frontend-deps
+test-frontend: frontend-deps golden
 	cd $(FRONTEND) && $(NPM) test
+
+# The on-device reader's golden fixtures (backend/training/golden.py): pictures and what the server makes of each,
+# which Vitest holds the TypeScript preprocessing and verdict to. Derived data, git-ignored, remade when what makes
+# them changes (needs MNIST and the handwriting sets: MNIST_DIR, HANDWRITING_DIR above, or a download).
+GOLDEN         := $(FRONTEND)/golden/fixtures.json
+GOLDEN_SOURCES := backend/training/golden.py backend/core/preprocessing.py backend/core/confidence.py \
+                  backend/core/strokes.py backend/core/samples.py backend/training/drawings.py \
+                  backend/training/negatives.py models/digit_cnn.onnx models/digit_cnn.json
+
+golden: $(GOLDEN)
+
+$(GOLDEN): $(GOLDEN_SOURCES) | venv
+	$(PY) -m backend.training.golden --out $(FRONTEND)/golden
 
 lint-frontend: frontend-deps
 	cd $(FRONTEND) && $(NPM) run lint
@@ -139,4 +153,4 @@ test-e2e: venv frontend-build chromium
 # -------------------------------------------------------------------------------------------
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache
+	rm -rf $(VENV) frontend/node_modules frontend/dist frontend/golden .pytest_cache

@@ -9,7 +9,7 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import PathConverter
 
-from backend.serving import admin, feedback, openapi, reading
+from backend.serving import admin, device, feedback, openapi, reading
 from backend.serving.api import bp
 from backend.serving.errors import APIError, register_error_handlers
 from backend.serving.headers import register_security_headers
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None, predictor: Predictor | None = None) -
     app.register_blueprint(feedback.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)  # /openapi.json and /docs
+    app.register_blueprint(device.bp)  # /model.onnx and /model.json: the model for on-device answers
     limit_writes(app, feedback.bp)
     register_ui(app, Path(app.config["STATIC_DIR"]))
 

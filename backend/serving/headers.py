@@ -7,12 +7,20 @@ sets styles through the CSSOM, which CSP allows), pictures also from `data:`/`bl
 UI) gets its own policy, no wider than it needs (DOCS_POLICY). Everything else (JSON,
 /metrics) gets `default-src 'none'`: it is never meant to be rendered. No response may be framed.
 
+The on-device reader's Web Worker (`/assets/*.worker-*.js`) runs ONNX Runtime's WebAssembly,
+which needs `'wasm-unsafe-eval'`: it lets a script compile WebAssembly, never evaluate strings
+as JavaScript. A worker takes its policy from its own script's response, so the worker alone
+gets it (WORKER_POLICY); the page keeps `script-src 'self'`.
+
 Vite names the files under /assets/ by their content's hash, so they are cached for a year
-and never revalidated; index.html and the other files are revalidated on every use
+and never revalidated; index.html and the other files (the service worker `sw.js`, the web app
+manifest, the model for the browser: /model.onnx, /model.json) are revalidated on every use
 (`no-cache`, with their ETag), and API answers are not stored at all.
 """
 
 from __future__ import annotations
+
+import re
 
 from flask import Flask, request
 
@@ -43,6 +51,8 @@ DOCS_POLICY = "; ".join(
     ]
 )
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+WORKER_POLICY = UI_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+WORKER_SCRIPT = re.compile(r"/assets/[\w.-]+\.worker-[\w-]+\.js")
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -52,6 +62,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED_ASSETS = "/assets/"
 UI_ENDPOINTS = ("index", "static_file", "feedback.share_page")  # the web app: / and /d/<id>, and its files
 DOCS_ENDPOINTS = ("docs.page", "docs.asset")  # /docs and its files
+DEVICE_MODEL_ENDPOINTS = ("device.model_onnx", "device.model_json")  # files the browser keeps, revalidated
 
 
 def is_ui_file(response, endpoints=UI_ENDPOINTS) -> bool:
@@ -65,10 +76,12 @@ def register_security_headers(app: Flask) -> None:
         for name, value in ALWAYS.items():
             response.headers.setdefault(name, value)
         ui, docs = is_ui_file(response), is_ui_file(response, DOCS_ENDPOINTS)
-        response.headers["Content-Security-Policy"] = UI_POLICY if ui else DOCS_POLICY if docs else API_POLICY
+        worker = ui and WORKER_SCRIPT.fullmatch(request.path) is not None
+        policy = WORKER_POLICY if worker else UI_POLICY if ui else DOCS_POLICY if docs else API_POLICY
+        response.headers["Content-Security-Policy"] = policy
         if ui and request.path.startswith(HASHED_ASSETS):
             response.headers["Cache-Control"] = IMMUTABLE
-        elif ui or docs:  # the docs' files are not named by their hash: revalidated, like index.html
+        elif ui or docs or is_ui_file(response, DEVICE_MODEL_ENDPOINTS):  # not named by their hash: revalidated
             response.headers["Cache-Control"] = "no-cache"
         else:
             response.headers["Cache-Control"] = "no-store"

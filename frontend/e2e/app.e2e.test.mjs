@@ -453,11 +453,19 @@ describe('desktop, mouse', () => {
   const pageErrors = [];
 
   before(async () => {
-    context = await browser.newContext({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
+    // No service worker: the routes below must see every request (offline.e2e.test.mjs tests the service worker).
+    context = await browser.newContext({
+      viewport: { width: 1100, height: 760 },
+      deviceScaleFactor: 1,
+      serviceWorkers: 'block',
+    });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error));
     await page.goto(server.base + '/');
     await page.getByTestId('digit-canvas').waitFor();
+    // These tests are about the server's answers and failures: Auto would answer on the device while the server is
+    // unreachable (issue 11, offline.e2e.test.mjs), so they ask the server only.
+    await page.getByTestId('source-server').click();
   });
 
   after(async () => {
@@ -660,11 +668,13 @@ describe('desktop: latency, recovery, undo, keyboard and screen readers', () => 
       viewport: { width: 1100, height: 760 },
       deviceScaleFactor: 1,
       bypassCSP: true,
+      serviceWorkers: 'block', // the routes below must see every request
     });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error));
     await page.goto(server.base + '/');
     await page.getByTestId('digit-canvas').waitFor();
+    await page.getByTestId('source-server').click(); // the server's failures, not Auto's fallback (kept on reload)
   });
 
   after(async () => {
@@ -876,8 +886,10 @@ describe('desktop: latency, recovery, undo, keyboard and screen readers', () => 
     });
     assert.match(described, /Upload a picture/);
     assert.match(await page.getByTestId('digit-canvas').getAttribute('aria-label'), /draw one digit/i);
-    // The tools are disabled on an empty canvas; then come the Digit | Number switch and Why? (issue 13).
-    for (const control of ['mode-digit', 'mode-number', 'why-toggle', 'upload']) {
+    // The tools are disabled on an empty canvas; then come the Digit | Number switch and Why? (issue 13), and
+    // Answers from: Auto | Server | This device (issue 11).
+    const modes = ['mode-digit', 'mode-number', 'why-toggle'];
+    for (const control of [...modes, 'source-auto', 'source-server', 'source-device', 'upload']) {
       await page.keyboard.press('Tab');
       assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), control);
     }

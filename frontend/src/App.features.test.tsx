@@ -193,8 +193,9 @@ describe('App: keyboard and assistive technology', () => {
     const canvas = screen.getByRole('img', { name: /draw one digit/i });
     expect(canvas).toHaveFocus();
     expect(canvas).toHaveAccessibleDescription(/undoes.*redoes.*Escape clears.*Upload a picture/);
-    // The tools are disabled on an empty canvas; then come the Digit | Number switch and Why? (issue 13).
-    for (const control of ['mode-digit', 'mode-number', 'why-toggle']) {
+    // The tools are disabled on an empty canvas; then come the Digit | Number switch and Why? (issue 13), and
+    // Answers from: Auto | Server (issue 11; This device is disabled where the browser cannot run the model, as here).
+    for (const control of ['mode-digit', 'mode-number', 'why-toggle', 'source-auto', 'source-server']) {
       await user.tab();
       expect(screen.getByTestId(control)).toHaveFocus();
     }

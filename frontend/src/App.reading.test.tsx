@@ -46,6 +46,26 @@ describe('App: Digit | Number', () => {
     expect(screen.getByTestId('number-digit-1')).toHaveAttribute('aria-pressed', 'true');
   });
 
+  it('names the ask-again button after the mode: Predict a digit, Read a number (the same test id)', async () => {
+    const { stroke, readNumber } = renderNumbers();
+    const button = screen.getByTestId('predict');
+    expect(button).toHaveTextContent('Predict');
+    expect(button).toHaveAccessibleName('Predict the digit');
+
+    fireEvent.click(screen.getByTestId('mode-number'));
+    expect(screen.getByTestId('predict')).toHaveTextContent('Read number');
+    expect(screen.getByTestId('predict')).toHaveAccessibleName('Read the number');
+    stroke(UPRIGHT);
+    await screen.findByTestId('digit-box-0');
+    const asked = readNumber.mock.calls.length;
+    fireEvent.click(screen.getByRole('button', { name: 'Read the number' }));
+    await vi.waitFor(() => expect(readNumber.mock.calls.length).toBe(asked + 1)); // it reads the number again
+
+    fireEvent.click(screen.getByTestId('mode-digit'));
+    expect(screen.getByTestId('predict')).toHaveTextContent('Predict');
+    expect(screen.getByTestId('predict')).toHaveAccessibleName('Predict the digit');
+  });
+
   it('keeps each mode’s own drawing: switching back finds the digit as it was', async () => {
     const { stroke, predict } = renderNumbers();
     stroke(UPRIGHT);

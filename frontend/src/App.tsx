@@ -9,6 +9,7 @@ import {
   type FocusEvent,
 } from 'react';
 import { fetchModelCard, type ModelCard, type Prediction, type ReadOptions } from './api';
+import { AnswerSource } from './components/AnswerSource';
 import { DrawingCanvas } from './components/DrawingCanvas';
 import { FeedbackBar } from './components/FeedbackBar';
 import { HeatmapOverlay } from './components/HeatmapOverlay';
@@ -16,6 +17,7 @@ import { ModeSwitch } from './components/ModeSwitch';
 import { MyDrawings } from './components/MyDrawings';
 import { NumberBoxes } from './components/NumberBoxes';
 import { NumberResult } from './components/NumberResult';
+import type { DeviceReader } from './device/deviceReader';
 import { PredictionResult } from './components/PredictionResult';
 import { ProbabilityBars } from './components/ProbabilityBars';
 import { WhyToggle } from './components/WhyToggle';
@@ -35,6 +37,8 @@ export interface AppProps {
   readNumber?: (image: string, signal: AbortSignal, options?: ReadOptions) => Promise<NumberReading>;
   readNumberFile?: (file: Blob, signal: AbortSignal, options?: ReadOptions) => Promise<NumberReading>;
   exportNumberImage?: (strokes: readonly Stroke[]) => string;
+  /** The on-device reader (injected in tests; ONNX Runtime Web in a Web Worker otherwise). */
+  device?: DeviceReader;
 }
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -61,6 +65,7 @@ export function App({
   readNumber,
   readNumberFile,
   exportNumberImage,
+  device,
   loadModelCard = fetchModelCard,
 }: AppProps) {
   // Digit | Number: each mode has its own pad and reader; `pad` and `ask` are the current mode's (issue 13).
@@ -72,8 +77,9 @@ export function App({
     checkHealth,
     exportImage,
     exportNumberImage,
+    device,
   });
-  const { mode, pad, prediction, reading, ask } = readers;
+  const { mode, pad, prediction, reading, ask, source } = readers;
   const [chosen, setChosen] = useState<number | null>(null); // the number's digit whose bars are shown
   const [card, setCard] = useState<ModelCard | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -85,6 +91,8 @@ export function App({
   const uploaded = ask.source === 'upload';
   const empty = blank && !uploaded;
   const strokeInProgress = pad.drawing.current !== null;
+  // Numbers, corrections and sharing need the server (issue 11): said when it is away, rather than failing unsaid.
+  const serverAway = source.server === 'down' || source.server === 'absent';
 
   const undo = () => {
     if (!pad.canUndo) return;
@@ -320,10 +328,10 @@ export function App({
               onClick={ask.predictAgain}
               disabled={empty}
               data-testid="predict"
-              aria-label="Predict the digit"
+              aria-label={mode === 'number' ? 'Read the number' : 'Predict the digit'}
               title="Ask again (the answer already updates as you draw)"
             >
-              Predict
+              {mode === 'number' ? 'Read number' : 'Predict'}
             </button>
           </div>
           <div className="pad-modes">
@@ -350,6 +358,18 @@ export function App({
             answers={prediction.answers}
             bars={<ProbabilityBars probabilities={empty ? null : (prediction.result?.probabilities ?? null)} />}
           />
+          <AnswerSource
+            choice={source.choice}
+            onChange={source.setChoice}
+            answeredBy={empty ? null : (prediction.result?.answeredBy ?? null)}
+            notice={source.notice}
+            deviceAvailable={source.deviceAvailable}
+            serverOnly={
+              serverAway && prediction.result && !empty
+                ? 'Corrections and sharing are saved on the server: they need it back.'
+                : null
+            }
+          />
         </section>
 
         {mode === 'number' && (
@@ -367,6 +387,13 @@ export function App({
               onSelect={setChosen}
               settled={reading.settled}
             />
+            {(serverAway || source.choice === 'device') && (
+              <p className="source-notice" data-testid="number-needs-server">
+                {serverAway
+                  ? 'Reading a whole number needs the server, which can’t be reached now.'
+                  : 'Whole numbers are always read by the server.'}
+              </p>
+            )}
           </section>
         )}
 

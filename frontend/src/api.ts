@@ -22,7 +22,12 @@ export interface Prediction {
   alternatives?: number[];
   /** Why: only when asked for (`explain`). */
   explanation?: Explanation;
+  /** Where the answer came from: the server (`/predict`) or the model run in this browser. Set by the app. */
+  answeredBy?: AnsweredBy;
 }
+
+/** Where an answer came from. */
+export type AnsweredBy = 'server' | 'device';
 
 /** Why the model answered as it did (asked for with `explain`): a heatmap to lay over the picture. */
 export interface Explanation {
@@ -90,7 +95,15 @@ export interface ModelCard {
   /** Temperature scaling of the probabilities, and the expected calibration error before and after. */
   calibration?: { temperature: number; ece_before: number; ece_after: number; fitted_on: string };
   /** How the server turns probabilities into a verdict. */
-  verdict?: { thresholds: { not_a_digit: number; unsure: number }; rule: string };
+  /** `scores` (since 0.5) names what each threshold applies to; without it both apply to the top probability. */
+  verdict?: {
+    thresholds: {
+      not_a_digit: number;
+      unsure: number;
+      scores?: { not_a_digit: 'certainty' | 'top_probability'; unsure: 'certainty' | 'top_probability' };
+    };
+    rule: string;
+  };
   [key: string]: unknown;
 }
 

@@ -32,6 +32,7 @@ export const MESSAGES = {
   rejected: 'The recognizer could not use what was sent.',
   badResponse: 'The recognizer sent an answer this page does not understand. Reloading the page may help.',
   app: 'Something went wrong in this page while preparing the drawing.',
+  device: 'The model could not run on this device. Choose Server or Auto to ask the server.',
 } as const;
 
 /** Describe any error thrown while asking for a prediction. */
@@ -44,6 +45,7 @@ export function describeFailure(error: unknown): Failure {
   if (code === 'timeout') return { kind: 'timeout', message: MESSAGES.timeout, retry: true };
   if (code === 'bad_response') return { kind: 'server', message: MESSAGES.badResponse, retry: false };
   if (code === 'not_a_picture') return { kind: 'unreadable', message: MESSAGES.notAPicture, retry: false };
+  if (code === 'device_failed') return { kind: 'app', message: MESSAGES.device, retry: false };
   if (PLAIN_SERVER_CODES.has(code) && error.message.trim() !== '') {
     return withWait({ kind: 'busy', message: error.message, retry: true });
   }

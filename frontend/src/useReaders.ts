@@ -1,8 +1,10 @@
 import { useRef, useState } from 'react';
 import { predict as apiPredict, predictFile as apiPredictFile, type Prediction, type ReadOptions } from './api';
+import type { DeviceReader } from './device/deviceReader';
 import { exportNumber } from './exportImage';
 import { readNumber as apiReadNumber, readNumberFile as apiReadNumberFile, type NumberReading } from './reading';
 import { isEmpty, type Stroke } from './strokes';
+import { useAnswerSource } from './useAnswerSource';
 import { useDrawing } from './useDrawing';
 import { usePrediction } from './usePrediction';
 
@@ -21,12 +23,15 @@ export interface ReadersOptions {
   checkHealth?: (signal: AbortSignal) => Promise<boolean>;
   exportImage?: (strokes: readonly Stroke[]) => string;
   exportNumberImage?: (strokes: readonly Stroke[]) => string;
+  /** The on-device reader (injected in tests; the Web Worker otherwise). */
+  device?: DeviceReader;
 }
 
 /**
  * The two pads and their readers: a square pad read as one digit, a wide one read as a number. Each keeps its own
  * drawing (switching back finds it as it was) and its own answers; `pad` and `ask` are the current mode's. With
  * `why` on, every request also asks why (`explain`), and turning it on asks again about what is on the pad.
+ * A digit is read by the server or on this device, as `source` says (issue 11); a number only by the server.
  */
 export function useReaders(options: ReadersOptions) {
   const [mode, setMode] = useState<Mode>('digit');
@@ -41,15 +46,16 @@ export function useReaders(options: ReadersOptions) {
       explaining.current ? send(input, signal, { explain: true }) : send(input, signal);
   }
 
+  const source = useAnswerSource({ device: options.device, checkHealth: options.checkHealth });
   const prediction = usePrediction(digitPad.getStrokes, {
-    predict: asking(options.predict ?? apiPredict),
-    predictFile: asking(options.predictFile ?? apiPredictFile),
+    predict: asking(source.route(options.predict ?? apiPredict)),
+    predictFile: asking(source.route(options.predictFile ?? apiPredictFile)),
     checkHealth: options.checkHealth,
     exportImage: options.exportImage,
   });
   const reading = usePrediction<NumberReading>(numberPad.getStrokes, {
-    predict: asking(options.readNumber ?? apiReadNumber),
-    predictFile: asking(options.readNumberFile ?? apiReadNumberFile),
+    predict: asking(source.watch(options.readNumber ?? apiReadNumber)),
+    predictFile: asking(source.watch(options.readNumberFile ?? apiReadNumberFile)),
     checkHealth: options.checkHealth,
     exportImage: options.exportNumberImage ?? exportNumber,
   });
@@ -61,5 +67,5 @@ export function useReaders(options: ReadersOptions) {
     setWhyShown(on);
     if (on && (!isEmpty(pad.drawing) || ask.source === 'upload')) ask.predictAgain();
   };
-  return { mode, setMode, why, setWhy, pad, prediction, reading, ask };
+  return { mode, setMode, why, setWhy, pad, prediction, reading, ask, source };
 }

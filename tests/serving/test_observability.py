@@ -11,7 +11,7 @@ import pytest
 from backend.core.paths import FRONTEND_DIST
 from backend.core.samples import data_url
 from backend.serving.app import create_app
-from backend.serving.headers import API_POLICY, IMMUTABLE, UI_POLICY
+from backend.serving.headers import API_POLICY, IMMUTABLE, UI_POLICY, WORKER_POLICY
 from backend.serving.logs import JsonFormatter, RequestIdFilter, logging_config
 from backend.serving.settings import Config
 from tests.support.images import encode, seven
@@ -23,6 +23,9 @@ def ui_client(tmp_path, predictor):
     (tmp_path / "index.html").write_text('<!doctype html><script type="module" src="/assets/index-abc123.js"></script>')
     (tmp_path / "assets" / "index-abc123.js").write_text("console.log('hi')")
     (tmp_path / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "assets" / "inference.worker-Bx1_9z.js").write_text("self.onmessage = () => {}")
+    (tmp_path / "sw.js").write_text("self.addEventListener('fetch', () => {})")
+    (tmp_path / "manifest.webmanifest").write_text('{"name": "Digit recognizer"}')
     return create_app({"TESTING": True, "STATIC_DIR": str(tmp_path)}, predictor=predictor).test_client()
 
 
@@ -35,6 +38,11 @@ COMMON = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Refer
         ("GET", "/", 200, UI_POLICY, "no-cache"),
         ("GET", "/assets/index-abc123.js", 200, UI_POLICY, IMMUTABLE),
         ("GET", "/favicon.svg", 200, UI_POLICY, "no-cache"),
+        ("GET", "/assets/inference.worker-Bx1_9z.js", 200, WORKER_POLICY, IMMUTABLE),
+        ("GET", "/sw.js", 200, UI_POLICY, "no-cache"),
+        ("GET", "/manifest.webmanifest", 200, UI_POLICY, "no-cache"),
+        ("GET", "/model.onnx", 200, API_POLICY, "no-cache"),
+        ("GET", "/model.json", 200, API_POLICY, "no-cache"),
         ("GET", "/assets/missing-abc.js", 404, API_POLICY, "no-store"),
         ("GET", "/health", 200, API_POLICY, "no-store"),
         ("GET", "/model", 200, API_POLICY, "no-store"),
@@ -58,6 +66,21 @@ def test_the_ui_policy_is_strict():
     assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'" and directives["default-src"] == "'self'"
     assert "unsafe" not in UI_POLICY
+
+
+def test_only_the_worker_may_compile_webassembly():
+    # The on-device reader's worker runs ONNX Runtime's WebAssembly: it may compile WebAssembly, nothing more.
+    worker = dict(part.split(" ", 1) for part in WORKER_POLICY.split("; "))
+    page = dict(part.split(" ", 1) for part in UI_POLICY.split("; "))
+    assert worker.pop("script-src") == "'self' 'wasm-unsafe-eval'" and page.pop("script-src") == "'self'"
+    assert worker == page and WORKER_POLICY.count("unsafe") == 1
+
+
+def test_the_service_worker_and_the_manifest_are_served_as_what_they_are(ui_client):
+    assert ui_client.get("/sw.js").mimetype == "text/javascript"
+    assert ui_client.get("/manifest.webmanifest").mimetype == "application/manifest+json"
+    # A script beside the worker that is not one gets the page's policy.
+    assert ui_client.get("/assets/index-abc123.js").headers["Content-Security-Policy"] == UI_POLICY
 
 
 class _InlineFinder(HTMLParser):
