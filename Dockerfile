@@ -11,6 +11,9 @@ WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY frontend/ ./
+# The build carries the shipped model and its card for on-device answers (vite.config.ts reads
+# ../models/digit_cnn.onnx and checks it against the card).
+COPY models/digit_cnn.json models/digit_cnn.onnx /src/models/
 RUN npm run build
 
 # --- the server's Python packages, in a virtual environment --------------------------------

@@ -72,6 +72,21 @@ def test_the_image_is_built_in_stages_and_runs_as_a_user_without_node_or_build_t
     assert json.loads(instructions(final, "CMD")[0]) == ["python", "backend/app.py"]
 
 
+def test_the_node_stage_has_the_model_the_ui_build_embeds():
+    """vite.config.ts puts ../models/digit_cnn.onnx and its card into the build (on-device answers)."""
+    vite = (REPO_ROOT / "frontend" / "vite.config.ts").read_text()
+    assert "../models/digit_cnn.onnx" in vite
+    (workdir,) = instructions(stages()[0], "WORKDIR")
+    copies = [arguments.split() for arguments in instructions(stages()[0], "COPY")]
+    models = (Path(workdir) / "../models").resolve()
+    assert any(
+        {"models/digit_cnn.onnx", "models/digit_cnn.json"} <= set(sources) and Path(target).resolve() == models
+        for *sources, target in copies
+    ), copies
+    build = [arguments for instruction, arguments in stages()[0] if instruction in ("COPY", "RUN")]
+    assert build.index("npm run build") > max(i for i, a in enumerate(build) if "models/" in a)
+
+
 def test_every_file_the_dockerfile_copies_exists_and_is_in_the_build_context():
     allowed = [line[1:].rstrip("/") for line in DOCKERIGNORE.read_text().splitlines() if line.startswith("!")]
     for stage in stages():
