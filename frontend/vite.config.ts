@@ -1,7 +1,8 @@
 /// <reference types="vitest/config" />
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -30,6 +31,38 @@ function deviceModel(): Plugin {
       delete card.history;
       this.emitFile({ type: 'asset', fileName: 'model.onnx', source: onnx });
       this.emitFile({ type: 'asset', fileName: 'model.json', source: JSON.stringify(card) });
+    },
+  };
+}
+
+/** What is worth sending gzipped: text and WebAssembly (ONNX Runtime's 14 MB .wasm is 3.7 MB gzipped). */
+const COMPRESSIBLE = /\.(?:html|js|mjs|css|svg|json|webmanifest|wasm)$/;
+
+/**
+ * Write `NAME.gz` beside each compressible file of the build (when it saves a tenth or more), for servers that send
+ * it to clients that accept gzip: the Flask server does (backend/serving/app.py), nginx with `gzip_static on`. The
+ * first visit's download (the service worker precaches the runtime and the model) drops from 15.4 MB to about 5 MB.
+ */
+function precompress(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'digits-precompress',
+    apply: 'build',
+    enforce: 'post',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir).flatMap((name) => {
+          const path = join(dir, name);
+          return statSync(path).isDirectory() ? walk(path) : [path];
+        });
+      for (const path of walk(outDir).filter((p) => COMPRESSIBLE.test(p))) {
+        const data = readFileSync(path);
+        const packed = gzipSync(data, { level: 9 });
+        if (data.length >= 1024 && packed.length <= data.length * 0.9) writeFileSync(`${path}.gz`, packed);
+      }
     },
   };
 }
@@ -74,6 +107,7 @@ export default defineConfig({
         clientsClaim: true,
       },
     }),
+    precompress(), // last: after the service worker is written
   ],
   base: '/',
   server: {

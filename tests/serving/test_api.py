@@ -1,6 +1,7 @@
 """backend/serving/api.py + app.py: /predict, /health, /model, errors, CORS, the UI."""
 
 import base64
+import gzip
 import io
 import json
 
@@ -167,6 +168,32 @@ def test_the_built_ui_is_served_at_the_root(tmp_path, predictor):
 
     missing = create_app({"TESTING": True, "STATIC_DIR": str(tmp_path / "nothing")}, predictor=predictor).test_client()
     assert missing.get("/").json["error"]["code"] == "ui_not_built"
+
+
+def test_precompressed_files_go_out_gzipped_to_clients_that_accept_it(predictor, tmp_path):
+    """The build writes NAME.gz beside big files (ONNX Runtime's .wasm): sent when the client takes gzip."""
+    (tmp_path / "assets").mkdir()
+    wasm = bytes(range(256)) * 400
+    (tmp_path / "assets" / "ort.wasm").write_bytes(wasm)
+    (tmp_path / "assets" / "ort.wasm.gz").write_bytes(gzip.compress(wasm))
+    (tmp_path / "assets" / "plain.js").write_text("console.log('hi')")
+    client = create_app({"TESTING": True, "STATIC_DIR": str(tmp_path)}, predictor=predictor).test_client()
+
+    packed = client.get("/assets/ort.wasm", headers={"Accept-Encoding": "br, gzip;q=0.8"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.mimetype == "application/wasm"
+    assert gzip.decompress(packed.data) == wasm and len(packed.data) < len(wasm) / 10
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"  # still a hashed asset
+
+    for refused in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip;q=0"}):
+        plain = client.get("/assets/ort.wasm", headers=refused)
+        assert plain.data == wasm and "Content-Encoding" not in plain.headers, refused
+        assert "Accept-Encoding" in plain.headers["Vary"]
+    assert packed.headers["ETag"] != plain.headers["ETag"]  # two encodings, two entities for caches
+
+    no_copy = client.get("/assets/plain.js", headers={"Accept-Encoding": "gzip"})
+    assert no_copy.data == b"console.log('hi')" and "Content-Encoding" not in no_copy.headers
+    assert client.get("/assets/ort.wasm.gz/x.js").json["error"]["code"] == "not_found"
 
 
 def test_to_png_round_trips_the_field(mnist):
