@@ -1,5 +1,6 @@
 import type { AnsweredBy } from '../api';
 import { SOURCE_WORDS, type SourceChoice } from '../answerSource';
+import './reading.css';
 import './answerSource.css';
 
 export interface AnswerSourceProps {
