@@ -278,6 +278,8 @@ def fit(model, train, validation, args, history=None):
         begin("polish")
         history = extend(history, polish(model, train, validation_data, args))
     if args.mnist_polish_epochs:
+        if starts:  # keep the model as the mix left it: the MNIST polish is a choice to measure, not a given
+            model.save(checkpoint_path.with_name(f"digit_{args.arch}.before_mnist_polish.keras"))
         begin("mnist_polish")
         history = extend(history, mnist_polish(model, train, validation_data, args))
     return history, time.monotonic() - started, starts
