@@ -65,16 +65,29 @@ def post_feedback():
 @bp.get("/drawings/<drawing_id>")
 def get_drawing(drawing_id: str):
     """A drawing saved for sharing; corrections that were not shared are not public."""
-    drawing = get_db().get(drawing_id) if DRAWING_ID.fullmatch(drawing_id) else None
-    if drawing is None or not drawing.shared:
+    drawing = shared_drawing(drawing_id)
+    if drawing is None:
         raise not_found()
     return jsonify(public(drawing))
 
 
+def shared_drawing(drawing_id: str) -> Drawing | None:
+    """The drawing saved for sharing under this id; None for any other id (unknown, malformed, not shared)."""
+    drawing = get_db().get(drawing_id) if DRAWING_ID.fullmatch(drawing_id) else None
+    return drawing if drawing is not None and drawing.shared else None
+
+
 @bp.get("/d/<drawing_id>")
 def share_page(drawing_id: str):
-    """The web app, which shows the shared drawing (it asks GET /drawings/<id> for it)."""
+    """The web app, which shows the shared drawing (it asks GET /drawings/<id> for it).
+
+    For an id that shows nothing the page is the same (it says the drawing is not there), but
+    its status is 404, so that link checkers, crawlers and `curl -f` hear it too.
+    """
     dist = Path(current_app.config["STATIC_DIR"])
     if not (dist / "index.html").is_file():
         raise APIError(404, "ui_not_built", "The web UI is not built; run `make run`, or use GET /drawings/<id>.")
-    return send_from_directory(dist, "index.html")
+    response = send_from_directory(dist, "index.html")
+    if response.status_code == 200 and shared_drawing(drawing_id) is None:  # not a 304: it has no page to mark
+        response.status_code = 404
+    return response

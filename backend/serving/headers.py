@@ -66,8 +66,14 @@ DEVICE_MODEL_ENDPOINTS = ("device.model_onnx", "device.model_json")  # files the
 
 
 def is_ui_file(response, endpoints=UI_ENDPOINTS) -> bool:
-    """A file of the built UI (served by `send_from_directory`), not an API answer or an error."""
-    return request.endpoint in endpoints and response.status_code in (200, 206, 304)
+    """A file of the built UI (served by `send_from_directory`), not an API answer or an error.
+
+    The share page of a drawing that is not there is the web app too, with a 404 (it says so).
+    """
+    if request.endpoint not in endpoints:
+        return False
+    share_page_404 = request.endpoint == "feedback.share_page" and response.mimetype == "text/html"
+    return response.status_code in (200, 206, 304) or share_page_404
 
 
 def register_security_headers(app: Flask) -> None:

@@ -77,6 +77,14 @@ def test_the_share_page_is_the_web_app_with_its_headers(client):
     assert page.headers["Cache-Control"] == "no-cache"
 
 
+def test_the_share_page_of_a_drawing_not_shared_is_the_web_app_with_a_404(client):
+    correction = client.post("/feedback", json=feedback_body(label=7)).json["id"]  # a correction, not shared
+    for drawing_id in (correction, "AAAAAAAAAAAAAAAAAAAAAA", "a" * 65):
+        page = client.get(f"/d/{drawing_id}")
+        assert page.status_code == 404 and b"Digit recognizer" in page.data, drawing_id
+        assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
 def test_unknown_and_malformed_ids_are_404(client):
     for path in ("/drawings/AAAAAAAAAAAAAAAAAAAAAA", "/drawings/..%2F..", "/drawings/" + "a" * 65):
         response = client.get(path)
