@@ -151,11 +151,11 @@ def ink_map(image: Image.Image) -> np.ndarray:
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image if image.mode == "RGBA" else image.convert("RGBA")  # a canvas PNG is RGBA: no copy
         alpha = np.asarray(rgba.getchannel("A"))
-        if np.median(_border(alpha)) < 128:
+        if _border_median(alpha) < 128:
             return _drop_background(alpha.astype(np.float32) / 255.0)  # whatever is opaque is ink
         image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
     gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-    return _drop_background(1.0 - gray if np.median(_border(gray)) > 0.5 else gray)
+    return _drop_background(1.0 - gray if _border_median(gray) > 0.5 else gray)
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
@@ -207,16 +207,20 @@ def _box_shrink(channel: Image.Image) -> Image.Image:
 
 def _drop_background(ink: np.ndarray) -> np.ndarray:
     """Subtract the border's ink level (paper tone) and zero what is left below NOISE_FLOOR."""
-    background = float(np.median(_border(ink)))
+    background = _border_median(ink)
     if background > 0:
         ink = np.clip((ink - background) / (1.0 - background), 0.0, 1.0)
     ink *= ink >= NOISE_FLOOR  # zeroes what is below (ink is never negative): a third of a masked assignment's cost
     return ink
 
 
-def _border(array: np.ndarray) -> np.ndarray:
-    """The outermost ring of pixels of a 2-D array."""
-    return np.concatenate([array[0], array[-1], array[1:-1, 0], array[1:-1, -1]])
+def _border_median(array: np.ndarray) -> float:
+    """The median of the outermost ring of pixels of a 2-D array.
+
+    A canvas drawing's border is all 0 (transparent, no ink): 2 µs to see, against 10-16 for a median.
+    """
+    border = np.concatenate([array[0], array[-1], array[1:-1, 0], array[1:-1, -1]])
+    return float(np.median(border)) if border.any() else 0.0
 
 
 @dataclass(frozen=True)
