@@ -6,178 +6,30 @@
 // layout screenshots, default <repo>/docs/screens), E2E_PYTHON.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  REPO,
+  SHAPES,
+  canvasBox,
+  mouseStroke,
+  newPhoneContext,
+  recordPointerTypes,
+  sleep,
+  startServerAndBrowser,
+  toPage,
+  touchStroke,
+  waitForAnswer,
+} from './harness.mjs';
 
-const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REPO = resolve(FRONTEND, '..');
-const PYTHON = process.env.E2E_PYTHON ?? join(REPO, '.venv', 'bin', 'python');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HEALTH_TIMEOUT_MS = Number(process.env.E2E_HEALTH_TIMEOUT_S ?? 90) * 1000;
 const SCREENSHOT = process.env.E2E_SCREENSHOT ?? join(REPO, 'docs', 'screenshot.png');
 const SCREENS = process.env.E2E_SCREENS_DIR ?? join(REPO, 'docs', 'screens');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 // ---------------------------------------------------------------------------------------
-// The server
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-let server = null; // { child, base, log }
-
-async function startServer() {
-  assert.ok(existsSync(PYTHON), `No Python at ${PYTHON}: run \`make venv\` first.`);
-  assert.ok(
-    existsSync(join(FRONTEND, 'dist', 'index.html')),
-    'frontend/dist is missing: run `npm run build` (or `make frontend-build`) first.',
-  );
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const log = [];
-  // One worker keeps start-up and memory modest; the API is the same.
-  const child = spawn(PYTHON, ['backend/app.py', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
-    cwd: REPO,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: gunicorn and its worker are stopped together
-  });
-  const keep = (chunk) => {
-    log.push(String(chunk));
-    if (log.length > 400) log.splice(0, log.length - 400);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  child.on('exit', (code, signal) => (exited = { code, signal }));
-  server = { child, base, log };
-
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`The server exited (${JSON.stringify(exited)}) before it was ready:\n${log.join('')}`);
-    try {
-      const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
-      last = `${response.status} ${await response.text()}`;
-      if (response.status === 200) return server;
-    } catch (error) {
-      last = String(error?.cause?.code ?? error);
-    }
-    await sleep(500);
-  }
-  throw new Error(
-    `GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}).\n${log.join('')}`,
-  );
-}
-
-async function stopServer() {
-  if (!server) return;
-  const { child } = server;
-  server = null;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    child.kill('SIGTERM');
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }, 10_000);
-  await gone;
-  clearTimeout(timer);
-}
-
-// Never leave the server behind, even when the run is interrupted.
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    if (server) {
-      try {
-        process.kill(-server.child.pid, 'SIGKILL');
-      } catch {
-        /* ignore */
-      }
-    }
-    process.exit(130);
-  });
-}
-process.once('exit', () => {
-  if (server) {
-    try {
-      process.kill(-server.child.pid, 'SIGKILL');
-    } catch {
-      /* ignore */
-    }
-  }
-});
-
-// ---------------------------------------------------------------------------------------
-// Shapes, in normalized canvas coordinates (0..1), drawn the way a person would.
-
-const ellipse = (cx, cy, rx, ry, from, to, n) =>
-  Array.from({ length: n + 1 }, (_, i) => {
-    const t = ((from + ((to - from) * i) / n) * Math.PI) / 180;
-    return [cx + rx * Math.cos(t), cy + ry * Math.sin(t)];
-  });
-
-const SHAPES = {
-  // an oval, starting at the top and going round anticlockwise, closing a little past the start
-  0: [ellipse(0.5, 0.5, 0.24, 0.34, -90, -90 - 370, 48)],
-  // a single vertical line, very slightly slanted
-  1: [
-    [
-      [0.52, 0.14],
-      [0.51, 0.5],
-      [0.5, 0.86],
-    ],
-  ],
-  // two arcs, one stroke: the upper bowl, then the lower bowl
-  3: [[...ellipse(0.48, 0.32, 0.2, 0.17, -160, 90, 24), ...ellipse(0.48, 0.67, 0.22, 0.19, -90, 150, 24).slice(1)]],
-  // the top bar, then the diagonal down to the left
-  7: [
-    [
-      [0.24, 0.2],
-      [0.5, 0.2],
-      [0.76, 0.2],
-    ],
-    [
-      [0.76, 0.2],
-      [0.6, 0.5],
-      [0.45, 0.86],
-    ],
-  ],
-};
+// Shapes, in normalized canvas coordinates (0..1): the digits are the harness's SHAPES.
 
 // Drawings that are not digits: a capital A in three strokes, a heart in one.
 const NOT_DIGITS = {
@@ -202,41 +54,8 @@ const NOT_DIGITS = {
   ],
 };
 
-async function canvasBox(page) {
-  const box = await page.getByTestId('digit-canvas').boundingBox();
-  assert.ok(box && box.width > 100, 'the canvas is on screen');
-  return box;
-}
-
-const toPage = (box, [x, y]) => [box.x + x * box.width, box.y + y * box.height];
-
-/** Draw one stroke with the real mouse: press, move through the points, release. */
-async function mouseStroke(page, box, points, { steps = 3 } = {}) {
-  const [first, ...rest] = points.map((p) => toPage(box, p));
-  await page.mouse.move(...first);
-  await page.mouse.down();
-  for (const point of rest) await page.mouse.move(...point, { steps });
-  await page.mouse.up();
-}
-
-/** Draw one stroke with touch input (CDP touch events, i.e. pointerType "touch"). */
-async function touchStroke(page, cdp, box, points) {
-  const at = (p) => {
-    const [x, y] = toPage(box, p);
-    return [{ x, y, id: 1, radiusX: 4, radiusY: 4, force: 1 }];
-  };
-  const [first, ...rest] = points;
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(first) });
-  let previous = first;
-  for (const point of rest) {
-    for (let i = 1; i <= 4; i++) {
-      const p = [previous[0] + ((point[0] - previous[0]) * i) / 4, previous[1] + ((point[1] - previous[1]) * i) / 4];
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(p) });
-    }
-    previous = point;
-  }
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-}
+// ---------------------------------------------------------------------------------------
+// Reading and driving the page
 
 /** Wait until no prediction request is in flight. */
 const waitIdle = (page) =>
@@ -251,21 +70,7 @@ const waitIdle = (page) =>
  * large (the first candidate when unsure), or null for "not a digit".
  */
 async function settledPrediction(page) {
-  await page.waitForFunction(
-    () => {
-      const result = document.querySelector('.result');
-      if (!result || result.getAttribute('aria-busy') === 'true') return false;
-      return (
-        document.querySelector('[data-testid="prediction-digit"]') ||
-        document.querySelector('[data-testid="verdict"]') ||
-        document.querySelector('[role="alert"]')
-      );
-    },
-    null,
-    { polling: 100, timeout: 20_000 },
-  );
-  const alert = page.getByRole('alert');
-  if (await alert.count()) throw new Error(`The app shows an error: ${await alert.textContent()}`);
+  await waitForAnswer(page, { timeout: 20_000 });
   const verdict = await page.getByTestId('verdict').getAttribute('data-verdict');
   const shownDigit = page.getByTestId('prediction-digit');
   const digit = (await shownDigit.count()) ? Number(await shownDigit.textContent()) : null;
@@ -429,23 +234,38 @@ const fakeAnswer = (digit, confidence, extra = {}) => ({
 
 // ---------------------------------------------------------------------------------------
 
+let server; // { base, log, stop }
 let browser;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `No Chromium at ${CHROMIUM}: apt-get install -y chromium (or make chromium).`);
-  const [ready, launched] = await Promise.allSettled([
-    startServer(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-  ]);
-  if (launched.status === 'fulfilled') browser = launched.value;
-  if (ready.status === 'rejected') throw ready.reason;
-  if (launched.status === 'rejected') throw launched.reason;
+  ({ server, browser } = await startServerAndBrowser());
 });
 
 after(async () => {
   await browser?.close();
-  await stopServer();
+  await server?.stop();
 });
+
+/**
+ * A 1100x760 desktop page of the app that asks the server only, its uncaught errors pushed to `pageErrors`. These
+ * tests are about the server's answers and failures: Auto would answer on the device while the server is unreachable
+ * (issue 11, offline.e2e.test.mjs), so they ask the server only (the choice is kept on reload). No service worker: the
+ * tests' routes must see every request (offline.e2e.test.mjs tests the service worker).
+ */
+async function openServerOnlyPage(pageErrors, contextOptions = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 760 },
+    deviceScaleFactor: 1,
+    serviceWorkers: 'block',
+    ...contextOptions,
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error));
+  await page.goto(server.base + '/');
+  await page.getByTestId('digit-canvas').waitFor();
+  await page.getByTestId('source-server').click();
+  return { context, page };
+}
 
 describe('desktop, mouse', () => {
   let context;
@@ -453,19 +273,7 @@ describe('desktop, mouse', () => {
   const pageErrors = [];
 
   before(async () => {
-    // No service worker: the routes below must see every request (offline.e2e.test.mjs tests the service worker).
-    context = await browser.newContext({
-      viewport: { width: 1100, height: 760 },
-      deviceScaleFactor: 1,
-      serviceWorkers: 'block',
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error));
-    await page.goto(server.base + '/');
-    await page.getByTestId('digit-canvas').waitFor();
-    // These tests are about the server's answers and failures: Auto would answer on the device while the server is
-    // unreachable (issue 11, offline.e2e.test.mjs), so they ask the server only.
-    await page.getByTestId('source-server').click();
+    ({ context, page } = await openServerOnlyPage(pageErrors));
   });
 
   after(async () => {
@@ -608,12 +416,7 @@ describe('desktop, mouse', () => {
 
 describe('phone, touch', () => {
   it('fits a 360 px screen and recognises a digit drawn with a finger, without scrolling', async () => {
-    const context = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      deviceScaleFactor: 3,
-      hasTouch: true,
-      isMobile: true,
-    });
+    const context = await newPhoneContext(browser, { width: 360, height: 740 }, 3);
     try {
       const page = await context.newPage();
       await page.goto(server.base + '/');
@@ -627,14 +430,10 @@ describe('phone, touch', () => {
       const backing = await page.getByTestId('digit-canvas').evaluate((c) => c.width);
       assert.equal(backing, Math.round(box.width * 3));
 
-      const pointerTypes = new Set();
-      await page.exposeFunction('__pointerType', (type) => pointerTypes.add(type));
-      await page
-        .getByTestId('digit-canvas')
-        .evaluate((c) => c.addEventListener('pointerdown', (e) => window.__pointerType(e.pointerType)));
+      const pointerTypes = await recordPointerTypes(page);
       const scrollBefore = await page.evaluate(() => window.scrollY);
       const cdp = await context.newCDPSession(page);
-      for (const stroke of SHAPES[7]) await touchStroke(page, cdp, box, stroke);
+      for (const stroke of SHAPES[7]) await touchStroke(cdp, box, stroke);
       const shown = await settledPrediction(page);
       assert.deepEqual([...pointerTypes], ['touch']);
       assert.equal(shown.digit, 7, `predicted ${shown.digit} (${shown.confidence}) for a 7 drawn by touch`);
@@ -664,17 +463,7 @@ describe('desktop: latency, recovery, undo, keyboard and screen readers', () => 
 
   before(async () => {
     // bypassCSP: the server's Content-Security-Policy (script-src 'self') would block axe-core's injected script.
-    context = await browser.newContext({
-      viewport: { width: 1100, height: 760 },
-      deviceScaleFactor: 1,
-      bypassCSP: true,
-      serviceWorkers: 'block', // the routes below must see every request
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error));
-    await page.goto(server.base + '/');
-    await page.getByTestId('digit-canvas').waitFor();
-    await page.getByTestId('source-server').click(); // the server's failures, not Auto's fallback (kept on reload)
+    ({ context, page } = await openServerOnlyPage(pageErrors, { bypassCSP: true }));
   });
 
   after(async () => {
@@ -994,7 +783,7 @@ describe('layouts', () => {
         assert.ok(box.width >= minCanvas, `the canvas uses the room there is: ${box.width} >= ${minCanvas}`);
         if (touch) {
           const cdp = await context.newCDPSession(page);
-          for (const stroke of SHAPES[7]) await touchStroke(page, cdp, box, stroke);
+          for (const stroke of SHAPES[7]) await touchStroke(cdp, box, stroke);
         } else {
           for (const stroke of SHAPES[7]) await mouseStroke(page, box, stroke);
         }

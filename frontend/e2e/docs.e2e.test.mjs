@@ -5,84 +5,21 @@
 // (default 90), E2E_PYTHON.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startServerAndBrowser } from './harness.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PYTHON = process.env.E2E_PYTHON ?? join(REPO, '.venv', 'bin', 'python');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HEALTH_TIMEOUT_MS = Number(process.env.E2E_HEALTH_TIMEOUT_S ?? 90) * 1000;
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-let server; // { child, base, log }
+let server; // { base, log, stop }
 let browser;
-
-async function startServer() {
-  assert.ok(existsSync(PYTHON), `No Python at ${PYTHON}: run \`make venv\` first.`);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const log = [];
-  const child = spawn(PYTHON, ['backend/app.py', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
-    cwd: REPO,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: gunicorn and its worker are stopped together
-  });
-  child.stdout.on('data', (chunk) => log.push(String(chunk)));
-  child.stderr.on('data', (chunk) => log.push(String(chunk)));
-  server = { child, base, log };
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${log.join('')}`);
-    try {
-      if ((await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) })).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(500);
-  }
-  throw new Error(`GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s:\n${log.join('')}`);
-}
-
-async function stopServer() {
-  if (!server || server.child.exitCode !== null) return;
-  const gone = new Promise((r) => server.child.once('exit', r));
-  process.kill(-server.child.pid, 'SIGTERM');
-  const timer = setTimeout(() => process.kill(-server.child.pid, 'SIGKILL'), 10_000);
-  await gone;
-  clearTimeout(timer);
-}
 
 describe('the API docs page', () => {
   before(async () => {
-    await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    // /docs is the server's own page: no built UI needed.
+    ({ server, browser } = await startServerAndBrowser({ needsDist: false }));
   });
 
   after(async () => {
     await browser?.close();
-    await stopServer();
+    await server?.stop();
   });
 
   it('shows every operation and runs one, loading nothing from elsewhere and breaking no CSP rule', async () => {

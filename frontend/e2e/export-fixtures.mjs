@@ -5,33 +5,18 @@
 // Run from frontend/, after `npm run build`:  node e2e/export-fixtures.mjs
 // Writes <repo>/tests/fixtures/canvas_export/<name>.png and <name>.json (EXPORT_FIXTURES_DIR overrides the folder).
 //
-// No server and no model are needed: frontend/dist (the files Flask serves at /) is served by a small static
-// server here, and /predict, /model and /health are answered by page.route(). The captured /predict body's `image`
+// No server and no model are needed: frontend/dist (the files Flask serves at /) is served by harness.mjs's static
+// host, and /predict, /model and /health are answered by page.route(). The captured /predict body's `image`
 // is the exported PNG data URL.
 //
 // Settings (environment): CHROMIUM_PATH (default /usr/bin/chromium), EXPORT_FIXTURES_DIR.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { REPO, assertBuilt, canvasBox, ellipse, launchBrowser, serveStatic, toPage } from './harness.mjs';
 
-const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REPO = resolve(FRONTEND, '..');
-const DIST = join(FRONTEND, 'dist');
 const OUT = resolve(process.env.EXPORT_FIXTURES_DIR ?? join(REPO, 'tests', 'fixtures', 'canvas_export'));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const VIEWPORT = { width: 1280, height: 800 };
 // The same constants as src/strokes.ts (EXPORT_SIZE, STROKE_WIDTH_RATIO, MIN_STEP).
 const EXPORT_SIZE = 280;
@@ -43,12 +28,6 @@ const DENSE_STEP_PX = 5;
 
 // ---------------------------------------------------------------------------------------
 // Shapes: strokes of key points in normalized canvas coordinates (0..1, y down).
-
-const ellipse = (cx, cy, rx, ry, from, to, n) =>
-  Array.from({ length: n + 1 }, (_, i) => {
-    const t = ((from + ((to - from) * i) / n) * Math.PI) / 180;
-    return [cx + rx * Math.cos(t), cy + ry * Math.sin(t)];
-  });
 
 const figureEight = (cx, cy, rx, ry, n) =>
   Array.from({ length: n + 1 }, (_, i) => {
@@ -143,35 +122,6 @@ const FIXTURES = {
 };
 
 // ---------------------------------------------------------------------------------------
-// A static server for frontend/dist (the same files Flask serves at /).
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
-
-function serveDist() {
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST + sep) || !existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    response.end(readFileSync(file));
-  });
-  return new Promise((resolveServer) =>
-    server.listen(0, '127.0.0.1', () => resolveServer({ server, base: `http://127.0.0.1:${server.address().port}` })),
-  );
-}
-
-// ---------------------------------------------------------------------------------------
 // Drawing and recording
 
 const json = (body, status = 200) => ({ status, contentType: 'application/json', body: JSON.stringify(body) });
@@ -190,7 +140,7 @@ const PLAUSIBLE_ANSWER = {
 
 /** Key points -> the page positions (CSS px) the mouse visits, with points in between when `dense`. */
 function mousePath(box, stroke, dense) {
-  const page = stroke.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]);
+  const page = stroke.map((p) => toPage(box, p));
   if (!dense) return page;
   const out = [page[0]];
   for (let i = 1; i < page.length; i++) {
@@ -322,8 +272,7 @@ async function exportFixture(browser, base, name, spec) {
     const canvas = page.getByTestId('digit-canvas');
     await canvas.waitFor();
     await page.evaluate(installRecorder);
-    const box = await canvas.boundingBox();
-    assert.ok(box && box.width > 100, 'the canvas is on screen');
+    const box = await canvasBox(page);
 
     const sent = [];
     let before = 0;
@@ -390,15 +339,14 @@ async function exportFixture(browser, base, name, spec) {
 
 // ---------------------------------------------------------------------------------------
 
-assert.ok(existsSync(join(DIST, 'index.html')), 'frontend/dist is missing: run `npm run build` first.');
-assert.ok(existsSync(CHROMIUM), `No Chromium at ${CHROMIUM}: apt-get install -y chromium.`);
+assertBuilt();
 mkdirSync(OUT, { recursive: true });
-const { server, base } = await serveDist();
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const host = await serveStatic();
+const browser = await launchBrowser();
 try {
-  for (const [name, spec] of Object.entries(FIXTURES)) await exportFixture(browser, base, name, spec);
+  for (const [name, spec] of Object.entries(FIXTURES)) await exportFixture(browser, host.base, name, spec);
 } finally {
   await browser.close();
-  server.close();
+  await host.close();
 }
 console.log(`Wrote ${Object.keys(FIXTURES).length} fixtures to ${OUT}`);

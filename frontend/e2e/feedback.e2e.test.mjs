@@ -6,124 +6,36 @@
 // (default 90), E2E_PYTHON.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { SEVEN, drawStrokes, startServerAndBrowser } from './harness.mjs';
 
-const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REPO = resolve(FRONTEND, '..');
-const PYTHON = process.env.E2E_PYTHON ?? join(REPO, '.venv', 'bin', 'python');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HEALTH_TIMEOUT_MS = Number(process.env.E2E_HEALTH_TIMEOUT_S ?? 90) * 1000;
 const ADMIN_TOKEN = 'e2e-admin-token';
 const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The server's throwaway database, removed when the run ends, however it ends.
+const folder = mkdtempSync(join(tmpdir(), 'digits-e2e-feedback-'));
+process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-let server; // { child, base, log, folder }
+let server; // { base, log, stop }
 let browser;
 
-async function startServer() {
-  assert.ok(existsSync(PYTHON), `No Python at ${PYTHON}: run \`make venv\` first.`);
-  assert.ok(existsSync(join(FRONTEND, 'dist', 'index.html')), 'frontend/dist is missing: run `npm run build` first.');
-  const folder = mkdtempSync(join(tmpdir(), 'digits-e2e-feedback-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const log = [];
-  const env = {
-    ...process.env,
-    PYTHONUNBUFFERED: '1',
-    DIGITS_DATABASE_URL: `sqlite:///${join(folder, 'digits.sqlite3')}`,
-    DIGITS_ADMIN_TOKEN: ADMIN_TOKEN,
-  };
-  const child = spawn(PYTHON, ['backend/app.py', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: gunicorn and its worker are stopped together
-  });
-  child.stdout.on('data', (chunk) => log.push(String(chunk)));
-  child.stderr.on('data', (chunk) => log.push(String(chunk)));
-  server = { child, base, log, folder };
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${log.join('')}`);
-    try {
-      if ((await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) })).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(500);
-  }
-  throw new Error(`GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s:\n${log.join('')}`);
-}
-
-function stopServer() {
-  if (!server) return;
-  const { child, folder } = server;
-  server = null;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-  rmSync(folder, { recursive: true, force: true });
-}
-process.once('exit', stopServer);
-
 before(async () => {
-  await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  ({ server, browser } = await startServerAndBrowser({
+    env: { DIGITS_DATABASE_URL: `sqlite:///${join(folder, 'digits.sqlite3')}`, DIGITS_ADMIN_TOKEN: ADMIN_TOKEN },
+  }));
 });
 
 after(async () => {
   await browser?.close();
-  stopServer();
+  await server?.stop();
 });
 
-// A 7 as a person draws it: the top bar, then the diagonal, in 0..1 of the canvas.
-const SEVEN = [
-  [
-    [0.24, 0.2],
-    [0.5, 0.2],
-    [0.76, 0.2],
-  ],
-  [
-    [0.76, 0.2],
-    [0.6, 0.5],
-    [0.45, 0.86],
-  ],
-];
-
+/** Draw a 7 as a person does (a few pointer events between points) and wait for the answer; the digit shown. */
 async function drawSeven(page) {
-  const box = await page.getByTestId('digit-canvas').boundingBox();
-  for (const stroke of SEVEN) {
-    const [first, ...rest] = stroke.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]);
-    await page.mouse.move(...first);
-    await page.mouse.down();
-    for (const point of rest) await page.mouse.move(...point, { steps: 4 });
-    await page.mouse.up();
-  }
+  await drawStrokes(page, SEVEN, { steps: 4 });
   // Settled: no request in flight, and the feedback buttons are on.
   await page.waitForFunction(
     () =>

@@ -1,6 +1,6 @@
 // What an end-to-end test needs around the page: the real server (the Flask app and the shipped model, under
-// gunicorn), a plain static host for frontend/dist, Debian's Chromium, and the mouse drawing strokes given in
-// normalized canvas coordinates. Used by offline.e2e.test.mjs.
+// gunicorn), a plain static host for frontend/dist, Debian's Chromium, and strokes drawn with the mouse or a finger
+// in normalized canvas coordinates. Used by the *.e2e.test.mjs files and export-fixtures.mjs.
 //
 // Settings (environment): CHROMIUM_PATH (default /usr/bin/chromium), E2E_HEALTH_TIMEOUT_S (default 90), E2E_PYTHON.
 
@@ -45,7 +45,10 @@ export function freePort() {
 }
 
 export function assertBuilt() {
-  assert.ok(existsSync(join(DIST, 'index.html')), 'frontend/dist is missing: run `npm run build` first.');
+  assert.ok(
+    existsSync(join(DIST, 'index.html')),
+    'frontend/dist is missing: run `npm run build` (or `make frontend-build`) first.',
+  );
 }
 
 const running = new Set(); // servers to stop even when the run is interrupted
@@ -69,18 +72,19 @@ process.once('exit', () => {
 });
 
 /**
- * Start the real server (one worker) on a free port and wait for GET /health to answer 200.
- * Returns { base, log, stop }.
+ * Start the real server on a free port and wait for GET /health to answer 200. One worker keeps start-up and memory
+ * modest; the API is the same. `env` adds environment variables for the server (a database, an admin token);
+ * `needsDist: false` for a test of the API's own pages, which do not need the built UI. Returns { base, log, stop }.
  */
-export async function startServer() {
+export async function startServer({ env = {}, needsDist = true } = {}) {
   assert.ok(existsSync(PYTHON), `No Python at ${PYTHON}: run \`make venv\` first.`);
-  assertBuilt();
+  if (needsDist) assertBuilt();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = [];
   const child = spawn(PYTHON, ['backend/app.py', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
     cwd: REPO,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: gunicorn and its worker are stopped together
   });
@@ -163,10 +167,71 @@ export function serveStatic(dist = DIST) {
   );
 }
 
-export function launchBrowser() {
+/** Debian's Chromium, headless. Async, so that a missing browser is a rejection beside a starting server. */
+export async function launchBrowser() {
   assert.ok(existsSync(CHROMIUM), `No Chromium at ${CHROMIUM}: apt-get install -y chromium (or make chromium).`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
+
+/**
+ * Start the server (startServer's `options`) and Chromium at once, the server's start-up being the slow part.
+ * Returns { server, browser }; when either fails, the other is stopped before the error is thrown.
+ */
+export async function startServerAndBrowser(options) {
+  const [started, launched] = await Promise.allSettled([startServer(options), launchBrowser()]);
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    if (launched.status === 'fulfilled') await launched.value.close();
+    if (started.status === 'fulfilled') await started.value.stop();
+    throw started.status === 'rejected' ? started.reason : launched.reason;
+  }
+  return { server: started.value, browser: launched.value };
+}
+
+/** A phone's browser context: touch input, a mobile viewport of `viewport` CSS px, `deviceScaleFactor` dpr. */
+export const newPhoneContext = (browser, viewport, deviceScaleFactor) =>
+  browser.newContext({ viewport, deviceScaleFactor, hasTouch: true, isMobile: true });
+
+// ---------------------------------------------------------------------------------------
+// Shapes, in normalized canvas coordinates (0..1, y down), drawn the way a person would.
+
+/** Points along an ellipse from angle `from` to `to` (degrees, y down), `n` segments. */
+export const ellipse = (cx, cy, rx, ry, from, to, n) =>
+  Array.from({ length: n + 1 }, (_, i) => {
+    const t = ((from + ((to - from) * i) / n) * Math.PI) / 180;
+    return [cx + rx * Math.cos(t), cy + ry * Math.sin(t)];
+  });
+
+/** Digits as strokes: each a list of strokes, each stroke a list of [x, y]. */
+export const SHAPES = {
+  // an oval, starting at the top and going round anticlockwise, closing a little past the start
+  0: [ellipse(0.5, 0.5, 0.24, 0.34, -90, -90 - 370, 48)],
+  // a single vertical line, very slightly slanted
+  1: [
+    [
+      [0.52, 0.14],
+      [0.51, 0.5],
+      [0.5, 0.86],
+    ],
+  ],
+  // two arcs, one stroke: the upper bowl, then the lower bowl
+  3: [[...ellipse(0.48, 0.32, 0.2, 0.17, -160, 90, 24), ...ellipse(0.48, 0.67, 0.22, 0.19, -90, 150, 24).slice(1)]],
+  // the top bar, then the diagonal down to the left
+  7: [
+    [
+      [0.24, 0.2],
+      [0.5, 0.2],
+      [0.76, 0.2],
+    ],
+    [
+      [0.76, 0.2],
+      [0.6, 0.5],
+      [0.45, 0.86],
+    ],
+  ],
+};
+
+/** A 7: the top bar, then the diagonal down to the left. */
+export const SEVEN = SHAPES[7];
 
 // ---------------------------------------------------------------------------------------
 // Drawing
@@ -177,36 +242,64 @@ export async function canvasBox(page) {
   return box;
 }
 
-const toPage = (box, [x, y]) => [box.x + x * box.width, box.y + y * box.height];
+/** A point in 0..1 of `box` -> page coordinates (CSS px). */
+export const toPage = (box, [x, y]) => [box.x + x * box.width, box.y + y * box.height];
 
-/** Draw strokes (lists of [x, y] in 0..1 of the canvas) with the real mouse: press, move through, release. */
-export async function drawStrokes(page, strokes) {
-  const box = await canvasBox(page);
-  for (const stroke of strokes) {
-    const [first, ...rest] = stroke.map((p) => toPage(box, p));
-    await page.mouse.move(...first);
-    await page.mouse.down();
-    for (const point of rest) await page.mouse.move(...point);
-    await page.mouse.up();
-  }
+/**
+ * Draw one stroke with the real mouse: press, move through the points, release. Each move to a point is made in
+ * `steps` mouse events, so the page sees a pointer sampled between the points, as a hand gives it.
+ */
+export async function mouseStroke(page, box, points, { steps = 3 } = {}) {
+  const [first, ...rest] = points.map((p) => toPage(box, p));
+  await page.mouse.move(...first);
+  await page.mouse.down();
+  for (const point of rest) await page.mouse.move(...point, { steps });
+  await page.mouse.up();
 }
 
-/** A 7: the top bar, then the diagonal down to the left (the same strokes as app.e2e.test.mjs's). */
-export const SEVEN = [
-  [
-    [0.24, 0.2],
-    [0.5, 0.2],
-    [0.76, 0.2],
-  ],
-  [
-    [0.76, 0.2],
-    [0.6, 0.5],
-    [0.45, 0.86],
-  ],
-];
+/**
+ * Draw strokes on the canvas with the real mouse. One mouse event per point unless `steps` says more (Playwright's
+ * default, as offline.e2e.test.mjs's parity drawings have always been drawn).
+ */
+export async function drawStrokes(page, strokes, { steps = 1 } = {}) {
+  const box = await canvasBox(page);
+  for (const stroke of strokes) await mouseStroke(page, box, stroke, { steps });
+}
 
-/** Wait until no request is in flight and an answer (or an error) is shown; the digit shown, or null. */
-export async function shownAnswer(page) {
+/** Draw one stroke with touch input (CDP touch events, i.e. pointerType "touch"), `steps` moves between points. */
+export async function touchStroke(cdp, box, points, { steps = 4 } = {}) {
+  const at = (p) => {
+    const [x, y] = toPage(box, p);
+    return [{ x, y, id: 1, radiusX: 4, radiusY: 4, force: 1 }];
+  };
+  const [first, ...rest] = points;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(first) });
+  let previous = first;
+  for (const point of rest) {
+    for (let i = 1; i <= steps; i++) {
+      const p = [
+        previous[0] + ((point[0] - previous[0]) * i) / steps,
+        previous[1] + ((point[1] - previous[1]) * i) / steps,
+      ];
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(p) });
+    }
+    previous = point;
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/** The pointerType of each pointerdown on the canvas from now on: a Set the page fills (to tell touch from mouse). */
+export async function recordPointerTypes(page) {
+  const types = new Set();
+  await page.exposeFunction('__pointerType', (type) => types.add(type));
+  await page
+    .getByTestId('digit-canvas')
+    .evaluate((c) => c.addEventListener('pointerdown', (e) => window.__pointerType(e.pointerType)));
+  return types;
+}
+
+/** Wait until no request is in flight and an answer (or an error) is shown; throw the error if the app shows one. */
+export async function waitForAnswer(page, { timeout = 30_000 } = {}) {
   await page.waitForFunction(
     () => {
       const result = document.querySelector('.result');
@@ -218,10 +311,15 @@ export async function shownAnswer(page) {
       );
     },
     null,
-    { polling: 100, timeout: 30_000 },
+    { polling: 100, timeout },
   );
   const alert = page.getByRole('alert');
   if (await alert.count()) throw new Error(`The app shows an error: ${await alert.textContent()}`);
+}
+
+/** Wait for the answer (see waitForAnswer); the digit shown (or null) and who answered it. */
+export async function shownAnswer(page) {
+  await waitForAnswer(page);
   const digit = page.getByTestId('prediction-digit');
   const by = page.getByTestId('answered-by');
   return {

@@ -15,17 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  DIST,
-  PYTHON,
-  REPO,
-  SEVEN,
-  drawStrokes,
-  launchBrowser,
-  serveStatic,
-  shownAnswer,
-  startServer,
-} from './harness.mjs';
+import { DIST, PYTHON, REPO, SEVEN, drawStrokes, serveStatic, shownAnswer, startServerAndBrowser } from './harness.mjs';
 
 const PARITY_COUNT = Number(process.env.E2E_PARITY_COUNT ?? 200);
 const VIEWPORT = { width: 1100, height: 760 };
@@ -35,11 +25,7 @@ let server;
 let browser;
 
 before(async () => {
-  const [started, launched] = await Promise.allSettled([startServer(), launchBrowser()]);
-  if (launched.status === 'fulfilled') browser = launched.value;
-  if (started.status === 'fulfilled') server = started.value;
-  if (started.status === 'rejected') throw started.reason;
-  if (launched.status === 'rejected') throw launched.reason;
+  ({ server, browser } = await startServerAndBrowser());
 });
 
 after(async () => {

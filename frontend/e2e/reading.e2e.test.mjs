@@ -7,160 +7,45 @@
 // <repo>/docs/why.png).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  REPO,
+  SHAPES,
+  mouseStroke,
+  newPhoneContext,
+  recordPointerTypes,
+  startServerAndBrowser,
+  touchStroke,
+} from './harness.mjs';
 
-const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REPO = resolve(FRONTEND, '..');
-const PYTHON = process.env.E2E_PYTHON ?? join(REPO, '.venv', 'bin', 'python');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HEALTH_TIMEOUT_MS = Number(process.env.E2E_HEALTH_TIMEOUT_S ?? 90) * 1000;
 const NUMBER_SCREENSHOT = process.env.E2E_NUMBER_SCREENSHOT ?? join(REPO, 'docs', 'number.png');
 const WHY_SCREENSHOT = process.env.E2E_WHY_SCREENSHOT ?? join(REPO, 'docs', 'why.png');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-let server; // { child, base, log }
+let server; // { base, log, stop }
 let browser;
 
-async function startServer() {
-  assert.ok(existsSync(PYTHON), `No Python at ${PYTHON}: run \`make venv\` first.`);
-  assert.ok(existsSync(join(FRONTEND, 'dist', 'index.html')), 'frontend/dist is missing: run `npm run build` first.');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const log = [];
-  const child = spawn(PYTHON, ['backend/app.py', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
-    cwd: REPO,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: gunicorn and its worker are stopped together
-  });
-  child.stdout.on('data', (chunk) => log.push(String(chunk)));
-  child.stderr.on('data', (chunk) => log.push(String(chunk)));
-  server = { child, base, log };
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${log.join('')}`);
-    try {
-      if ((await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) })).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(500);
-  }
-  throw new Error(`GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s:\n${log.join('')}`);
-}
-
-function stopServer() {
-  if (!server) return;
-  const { child } = server;
-  server = null;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
-process.once('exit', stopServer);
-
 before(async () => {
-  await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  ({ server, browser } = await startServerAndBrowser());
 });
 
 after(async () => {
   await browser?.close();
-  stopServer();
+  await server?.stop();
 });
 
 // ---------------------------------------------------------------------------------------
-// A number as a person writes it: digits drawn as in app.e2e.test.mjs, each in its own quarter of the pad.
+// A number as a person writes it: the harness's digits (as app.e2e.test.mjs draws them), each in its own quarter of
+// the pad.
 
-const ellipse = (cx, cy, rx, ry, from, to, n) =>
-  Array.from({ length: n + 1 }, (_, i) => {
-    const t = ((from + ((to - from) * i) / n) * Math.PI) / 180;
-    return [cx + rx * Math.cos(t), cy + ry * Math.sin(t)];
-  });
-
-const DIGITS = {
-  0: [ellipse(0.5, 0.5, 0.24, 0.34, -90, -90 - 370, 48)],
-  1: [
-    [
-      [0.52, 0.14],
-      [0.51, 0.5],
-      [0.5, 0.86],
-    ],
-  ],
-  3: [[...ellipse(0.48, 0.32, 0.2, 0.17, -160, 90, 24), ...ellipse(0.48, 0.67, 0.22, 0.19, -90, 150, 24).slice(1)]],
-  7: [
-    [
-      [0.24, 0.2],
-      [0.5, 0.2],
-      [0.76, 0.2],
-    ],
-    [
-      [0.76, 0.2],
-      [0.6, 0.5],
-      [0.45, 0.86],
-    ],
-  ],
-};
 const NUMBER = '7310';
 
 /** The strokes of `text` on the number pad, in 0..1 of its width and height: the k-th digit in the k-th quarter. */
 function numberStrokes(text) {
   return [...text].flatMap((digit, k) =>
-    DIGITS[digit].map((stroke) => stroke.map(([x, y]) => [(k + x) / text.length, 0.08 + 0.84 * y])),
+    SHAPES[digit].map((stroke) => stroke.map(([x, y]) => [(k + x) / text.length, 0.08 + 0.84 * y])),
   );
-}
-
-const toPage = (box, [x, y]) => [box.x + x * box.width, box.y + y * box.height];
-
-async function mouseStroke(page, box, points) {
-  const [first, ...rest] = points.map((p) => toPage(box, p));
-  await page.mouse.move(...first);
-  await page.mouse.down();
-  for (const point of rest) await page.mouse.move(...point, { steps: 3 });
-  await page.mouse.up();
-}
-
-/** One stroke with touch input (CDP touch events, i.e. pointerType "touch"). */
-async function touchStroke(cdp, box, points) {
-  const at = (p) => {
-    const [x, y] = toPage(box, p);
-    return [{ x, y, id: 1, radiusX: 4, radiusY: 4, force: 1 }];
-  };
-  const [first, ...rest] = points;
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(first) });
-  let previous = first;
-  for (const point of rest) {
-    for (let i = 1; i <= 3; i++) {
-      const p = [previous[0] + ((point[0] - previous[0]) * i) / 3, previous[1] + ((point[1] - previous[1]) * i) / 3];
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(p) });
-    }
-    previous = point;
-  }
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
 }
 
 /** Wait until the number's answer is settled (no request in flight) and return what the page shows. */
@@ -282,7 +167,7 @@ describe('Number mode and Why?, desktop', () => {
     const canvas = await page.getByTestId('digit-canvas').boundingBox();
     assert.ok(Math.abs(canvas.width - canvas.height) <= 2, 'square again');
     assert.equal(await page.getByTestId('undo').isDisabled(), true, 'the digit pad is still empty');
-    for (const stroke of DIGITS[7]) await mouseStroke(page, canvas, stroke);
+    for (const stroke of SHAPES[7]) await mouseStroke(page, canvas, stroke);
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction-digit"]')?.textContent === '7');
     await page.getByTestId('why-toggle').click();
     await page.getByTestId('heatmap').waitFor({ timeout: 10_000 });
@@ -295,12 +180,7 @@ describe('Number mode and Why?, desktop', () => {
 
 describe('Number mode, phone, touch', () => {
   it('writes a number with a finger and shows a digit’s bars when its box is tapped', async () => {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      hasTouch: true,
-      isMobile: true,
-    });
+    const context = await newPhoneContext(browser, { width: 390, height: 844 }, 2);
     try {
       const page = await context.newPage();
       await page.goto(server.base + '/');
@@ -311,14 +191,10 @@ describe('Number mode, phone, touch', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(overflow <= 390, `no horizontal scrolling (${overflow})`);
 
-      const pointerTypes = new Set();
-      await page.exposeFunction('__pointerType', (type) => pointerTypes.add(type));
-      await page
-        .getByTestId('digit-canvas')
-        .evaluate((c) => c.addEventListener('pointerdown', (e) => window.__pointerType(e.pointerType)));
+      const pointerTypes = await recordPointerTypes(page);
       const cdp = await context.newCDPSession(page);
       const text = '731';
-      for (const stroke of numberStrokes(text)) await touchStroke(cdp, canvas, stroke);
+      for (const stroke of numberStrokes(text)) await touchStroke(cdp, canvas, stroke, { steps: 3 });
       const shown = await settledNumber(page, text.length);
       assert.deepEqual([...pointerTypes], ['touch']);
       assert.equal(shown.number, text);
