@@ -192,9 +192,7 @@ def fine_tune(args, argv) -> int:
         )
         return 1
     train, validation, test_negatives, mnist_test, settings, counts = load_data(args, keep_held_out=True)
-    added, held_out, learnt, split = feedback_inputs(
-        learn, held, len(train), settings.pen_renditions + settings.small_pen_renditions, args.seed
-    )
+    added, held_out, learnt, split = feedback_inputs(learn, held, len(train), settings.pen_renditions, args.seed)
     print(
         f"Fine-tuning {args.model} ({card.version}): {split['trained_on']} corrections, each as drawn and "
         f"re-drawn {split['redrawings_each']} times ({len(added)} inputs), with {len(train)} of the usual inputs; "

@@ -9,7 +9,7 @@ Default mix per epoch (`MixSettings`), about 96,000 inputs:
 | source | inputs | how |
 | --- | ---: | --- |
 | MNIST training images | 55,000 | as published (5,000 more are held out for validation) |
-| pen strokes, 24 writers | ~24,000 | each digit drawn 4 times: 3 at size 20-95%, 1 small (15-30%, where the pen is fattest for the digit, as in number reading); position, pen width, point spacing |
+| pen strokes, 24 writers | ~24,000 | each digit drawn 4 times: size 20-95%, position, pen width, point spacing |
 | scanned forms, 24 writers | ~4,600 | each bitmap 3 times (the augmentation differs per copy and epoch) |
 | non-digits | 12,000 | `negatives.generate`, with several digits side by side from the 24 pen writers |
 
@@ -31,9 +31,6 @@ from backend.training.drawings import SIZE_RANGE, digit_height, draw_pen_digit, 
 from backend.training.handwriting import PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS, PenDigit
 
 SIZE_BANDS = {"small": (0.20, 0.35), "medium": (0.35, 0.65), "large": (0.65, 0.95)}
-# One rendition in four is small: a number's digits are a fifth of a wider canvas or less, and a
-# small digit is drawn with the same pen, so it is fatter for its size than anything else.
-SMALL_SIZE_RANGE = (0.15, 0.30)
 NEGATIVE_SIZE_RANGE = (0.3, 0.95)  # smaller shapes turn into blobs a fat pen also makes of a 0
 
 
@@ -41,8 +38,7 @@ NEGATIVE_SIZE_RANGE = (0.3, 0.95)  # smaller shapes turn into blobs a fat pen al
 class MixSettings:
     """How much of each source goes into one epoch, and the seeds that fix every random choice."""
 
-    pen_renditions: int = 3
-    small_pen_renditions: int = 1
+    pen_renditions: int = 4
     scan_copies: int = 3
     negatives: int = 12_000
     validation_negatives: int = 2_000
@@ -52,10 +48,8 @@ class MixSettings:
     def describe(self) -> dict:
         return {
             "mnist": "all training images but the validation ones",
-            "pen_renditions_per_digit": self.pen_renditions + self.small_pen_renditions,
+            "pen_renditions_per_digit": self.pen_renditions,
             "pen_digit_height": list(SIZE_RANGE),
-            "small_pen_renditions_per_digit": self.small_pen_renditions,
-            "small_pen_digit_height": list(SMALL_SIZE_RANGE),
             "scan_copies_per_digit": self.scan_copies,
             "negatives": self.negatives,
             "negative_kinds": [*sorted(negatives.TRAIN_KINDS), "several_digits"],
@@ -102,14 +96,12 @@ class Inputs:
         )
 
 
-def pen_inputs(digits: list[PenDigit], renditions: int, rng, bands=None, small: int = 0) -> Inputs:
-    """Draw each pen digit `renditions` times (random size) and `small` times in SMALL_SIZE_RANGE,
-    or once per size band in `bands`."""
+def pen_inputs(digits: list[PenDigit], renditions: int, rng, bands=None) -> Inputs:
+    """Draw each pen digit `renditions` times (random size), or once per size band in `bands`."""
     xs, labels, band_names = [], [], []
-    ranges = [SIZE_BANDS[band] for band in bands] if bands else [None] * renditions + [SMALL_SIZE_RANGE] * small
     for digit in digits:
-        for band, size_range in zip(bands or [None] * len(ranges), ranges, strict=True):
-            height = rng.uniform(*size_range) if size_range else None
+        for band in bands or [None] * renditions:
+            height = rng.uniform(*SIZE_BANDS[band]) if band else None
             x = draw_pen_digit(digit.strokes, rng, height=height)
             if x is not None:
                 xs.append(x)
@@ -153,7 +145,7 @@ def build(mnist_fit, mnist_val, pen: list[PenDigit], scans, settings: MixSetting
     train = Inputs.concat(
         [
             Inputs.of(contract.from_uint8(mnist_fit[0]), mnist_fit[1], "mnist"),
-            pen_inputs(pen_train, settings.pen_renditions, rng, small=settings.small_pen_renditions),
+            pen_inputs(pen_train, settings.pen_renditions, rng),
             scan_inputs(*scan_train, copies=settings.scan_copies),
             negative_inputs(settings.negatives, settings.seed, digit_strokes=[d.strokes for d in pen_train]),
         ]

@@ -22,7 +22,7 @@ def tiny_sources():
 @pytest.fixture(scope="module")
 def mix():
     settings = mixture.MixSettings(
-        pen_renditions=2, small_pen_renditions=1, scan_copies=3, negatives=40, validation_negatives=20, test_negatives=20
+        pen_renditions=2, scan_copies=3, negatives=40, validation_negatives=20, test_negatives=20
     )
     return mixture.build(*tiny_sources(), settings)
 
@@ -30,7 +30,7 @@ def mix():
 def test_counts_follow_the_settings(mix):
     train, validation, test_negatives = mix
     assert (train.tag == "mnist").sum() == 50 and (validation.tag == "mnist").sum() == 10
-    assert (train.tag == "pen").sum() == (2 + 1) * (30 - len(PEN_VALIDATION_WRITERS))
+    assert (train.tag == "pen").sum() == 2 * (30 - len(PEN_VALIDATION_WRITERS))
     assert (validation.tag == "pen").sum() == len(mixture.SIZE_BANDS) * len(PEN_VALIDATION_WRITERS)
     assert (train.tag == "scan").sum() == 3 * 2 * (30 - len(SCAN_VALIDATION_WRITERS))
     assert (train.label < 0).sum() == 40 and (validation.label < 0).sum() == 20 and len(test_negatives) == 20
