@@ -41,7 +41,7 @@ from backend.training.corrections import (
 )
 from backend.training.evaluation import metrics
 from backend.training.mixture import Inputs
-from backend.training.pipeline import compile_model, load_data, polish, result_fields, to_dataset
+from backend.training.pipeline import compile_model, load_data, polish, result_fields, to_dataset, with_mnist_twice
 
 TOLERANCE_POINTS = 0.1  # the most any population may fall (percentage points of accuracy)
 FEEDBACK_SHARE = 0.05  # of each epoch's inputs: the corrections, re-drawn as often as it takes
@@ -192,6 +192,8 @@ def fine_tune(args, argv) -> int:
         )
         return 1
     train, validation, test_negatives, mnist_test, settings, counts = load_data(args, keep_held_out=True)
+    if (card.training or {}).get("mnist_polish"):  # it was last trained with MNIST twice: stay on that mix
+        train = with_mnist_twice(train)
     added, held_out, learnt, split = feedback_inputs(learn, held, len(train), settings.pen_renditions, args.seed)
     print(
         f"Fine-tuning {args.model} ({card.version}): {split['trained_on']} corrections, each as drawn and "

@@ -25,8 +25,8 @@ def test_model_accuracy_and_card(mnist, path):
     model, card = load_model(path)  # verifies the SHA-256 recorded in the card
     _, (x_test, y_test) = mnist
     result = metrics(y_test, predict_probabilities(model, x_test))
-    # target 99.65% not reached yet by the default (99.61%): held at the old default's floor
-    assert result["accuracy"] >= 0.996, f"test accuracy {result['accuracy']:.2%}, floor 99.60%"
+    floor = 0.9965 if path == DEFAULT_MODEL_PATH else 0.996  # the target; the MNIST-only model keeps its floor
+    assert result["accuracy"] >= floor, f"test accuracy {result['accuracy']:.2%}, floor {floor:.2%}"
     assert abs(result["accuracy"] - card.test_accuracy) <= 0.0005
     assert card.params == model.count_params() == build_cnn().count_params()
 
@@ -61,5 +61,5 @@ def test_calibration_and_verdicts(assessment, shipped):
     assert verdict["thresholds"] == card.thresholds
     assert 1 - verdict["validation_writers_digits"]["digit"] <= 0.015
     assert verdict["test_negatives"]["digit"] <= 0.05, "non-digits answered as a confident digit"
-    # target 0.3% not reached yet (0.39%): held at its level (0.60% under the 0.4 rule).
-    assert round(1 - verdict["mnist_test_digits"]["digit"], 5) <= 0.004
+    # target 0.3% not reached yet (0.37%): held at its level (0.39% on the 0.4 default, 0.60% under the 0.4 rule).
+    assert round(1 - verdict["mnist_test_digits"]["digit"], 5) <= 0.0037
