@@ -41,7 +41,15 @@ from backend.training.corrections import (
 )
 from backend.training.evaluation import metrics
 from backend.training.mixture import Inputs
-from backend.training.pipeline import compile_model, load_data, polish, result_fields, to_dataset, with_mnist_twice
+from backend.training.pipeline import (
+    MNIST_POLISH_COPIES,
+    compile_model,
+    load_data,
+    polish,
+    result_fields,
+    to_dataset,
+    with_mnist_twice,
+)
 
 TOLERANCE_POINTS = 0.1  # the most any population may fall (percentage points of accuracy)
 FEEDBACK_SHARE = 0.05  # of each epoch's inputs: the corrections, re-drawn as often as it takes
@@ -192,12 +200,14 @@ def fine_tune(args, argv) -> int:
         )
         return 1
     train, validation, test_negatives, mnist_test, settings, counts = load_data(args, keep_held_out=True)
-    if (card.training or {}).get("mnist_polish"):  # it was last trained with MNIST twice: stay on that mix
+    mnist_copies = MNIST_POLISH_COPIES if (card.training or {}).get("mnist_polish") else 1
+    if mnist_copies > 1:  # it was last trained with MNIST twice: stay on that mix
         train = with_mnist_twice(train)
     added, held_out, learnt, split = feedback_inputs(learn, held, len(train), settings.pen_renditions, args.seed)
     print(
         f"Fine-tuning {args.model} ({card.version}): {split['trained_on']} corrections, each as drawn and "
-        f"re-drawn {split['redrawings_each']} times ({len(added)} inputs), with {len(train)} of the usual inputs; "
+        f"re-drawn {split['redrawings_each']} times ({len(added)} inputs), with {len(train)} of the usual inputs"
+        f"{' (MNIST twice, as in its MNIST polish)' if mnist_copies > 1 else ''}; "
         f"{split['held_out']} corrections held out."
     )
     train = Inputs.concat([train, added])
@@ -226,6 +236,7 @@ def fine_tune(args, argv) -> int:
             "trained_on_as_drawn": {"before": before.learnt["accuracy"], "after": after.learnt["accuracy"]},
         },
         "usual_inputs": counts,
+        "mnist_copies": mnist_copies,
         "epochs": args.polish_epochs,
         "lr": args.polish_lr,
         "lr_schedule": "halved each epoch; the epoch with the lowest validation loss is kept",

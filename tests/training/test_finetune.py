@@ -127,6 +127,7 @@ def test_a_fine_tuned_model_that_got_worse_is_not_written(tmp_path, capsys):
     assert train.main(["--feedback", corrections, "--model", str(model_path), *wreck]) == 1
     out = capsys.readouterr().out
     assert "Gate refused: MNIST test fell by" in out and f"{model_path} was left as it was." in out
+    assert "(MNIST twice, as in its MNIST polish)" in out  # the shipped model's last phase: fine-tuned on its mix
     assert files_in(model_path.parent) == kept
 
 
@@ -230,6 +231,7 @@ def test_a_writer_s_corrections_teach_the_model_their_digits_and_the_gate_keeps_
     fine_tune = new_card["fine_tune"]
     assert fine_tune["from_version"] == card.version != new_card["version"]
     assert fine_tune["corrections"]["total"] == POSTED
+    assert fine_tune["mnist_copies"] == 2  # the shipped model was MNIST-polished: fine-tuned on that mix
     assert fine_tune["corrections"]["trained_on"] + fine_tune["corrections"]["held_out"] == POSTED
     assert new_card["test_accuracy"] == verdict["populations"]["mnist_test"]["after"]
     assert new_card["handwriting"]["pen_writers"]["accuracy"] == verdict["populations"]["pen_writers"]["after"]
