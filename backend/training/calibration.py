@@ -18,8 +18,8 @@ from backend.core.confidence import SCORES, apply_temperature
 
 # The share of validation writers' digits we accept being called "not a digit" (by certainty) and
 # "unsure" (by top probability). Certainty is what tells non-digits apart: on the validation data
-# the unsure rule catches none that it lets through, and most digits it questions would have been
-# read right (15 of 19 at a 0.5% rate). So "unsure" is kept for near coin flips: at 0.3% its
+# the unsure rule catches no non-digit that certainty lets through, and most digits it questions
+# would have been read right (15 of 19 at a 0.5% rate). So "unsure" is kept for near coin flips: at 0.3% its
 # threshold lands at a calibrated top probability of about 0.52 ("4 or 9?"). Measured on the
 # shipped model's validation data, 0.4% + 0.3% question 0.45% of the writers' digits and 0.38% of
 # the MNIST validation digits (0.5% + 0.5%: 0.68% and 0.58%), and let 2.20% of the validation
