@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pyspng
 from PIL import Image, ImageChops, ImageOps
+from pywuffs import ImageDecoderType, PixelFormat
+from pywuffs.aux import ImageDecoder, ImageDecoderConfig
 
 from backend.core.contract import SIDE
 
 # MPO is what phone cameras write: JPEG frames (the photo first, then previews or depth maps).
 ACCEPTED_FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "GIF"}
 SCALED_FORMATS = {"JPEG", "MPO"}  # decoded at 1/2, 1/4 or 1/8 size straight from the compressed data
-# Plain 8-bit PNG modes (a canvas exports RGBA) that libspng decodes to the same pixels as Pillow.
-SPNG_MODES = {"L", "RGB", "RGBA"}
+# Plain 8-bit PNG modes (a canvas exports RGBA) that Wuffs decodes to the same pixels as Pillow.
+WUFFS_MODES = {"L", "RGB", "RGBA"}
 MAX_IMAGE_PIXELS = 4096 * 4096  # refused before decoding: a small file can claim a huge image
 # PNG, WebP and GIF can only be decoded whole: a 87 KB PNG can claim 4096x4096 RGBA, 64 MB and a
 # quarter of a second of CPU per request. Their own, lower limit still admits a 4K screenshot
@@ -88,7 +90,7 @@ def decode(
                 )
             image.seek(0)
             if _plain_png(image, data):
-                return _decode_plain_png(data)
+                return _decode_plain_png(data, image.mode)
             if image.format in SCALED_FORMATS and max(width, height) > WORKING_SIZE:
                 scale = WORKING_SIZE / max(width, height)
                 image.draft(image.mode, (max(1, round(width * scale)), max(1, round(height * scale))))
@@ -105,27 +107,45 @@ def decode(
 
 
 def _plain_png(image: Image.Image, data: bytes) -> bool:
-    """Whether libspng may decode this PNG: 8 bits a sample, L/RGB/RGBA, no colour-key transparency, no EXIF.
+    """Whether Wuffs may decode this PNG: 8 bits a sample, L/RGB/RGBA, no colour-key transparency, no EXIF.
 
     The others need Pillow (palettes, 16 or fewer than 8 bits, tRNS alpha, EXIF that may turn the
-    picture); these decode to identical pixels in half the time: a request's largest cost.
+    picture); these decode to identical pixels in a third of the time: a request's largest cost.
     """
     return (
         image.format == "PNG"
-        and image.mode in SPNG_MODES
+        and image.mode in WUFFS_MODES
         and image.tile[0].args == image.mode  # the raw mode: 8 bits a sample, nothing to unpack
         and "transparency" not in image.info
         and b"eXIf" not in data
     )
 
 
-def _decode_plain_png(data: bytes) -> Image.Image:
-    """A plain PNG (see `_plain_png`) decoded by libspng, as a Pillow image of the same mode."""
-    try:
-        pixels = pyspng.load(data)
-    except Exception as error:  # libspng reports every kind of damage as a RuntimeError with its reason
-        raise InvalidImage(f"The image data is truncated or corrupt ({error}).") from error
-    return Image.fromarray(pixels)
+# Wuffs ("Wrangling Untrusted File Formats Safely", Google's memory-safe decoders, as in Chromium's
+# Skia) inflates a canvas PNG about three times as fast as zlib, which libspng and Pillow use: the
+# inflate is most of a decode. A decoder keeps state between calls, so each thread has its own.
+_decoders = threading.local()
+
+
+def _wuffs() -> ImageDecoder:
+    if not hasattr(_decoders, "png"):
+        config = ImageDecoderConfig()
+        config.enabled_decoders = [ImageDecoderType.PNG]
+        config.pixel_format = PixelFormat.BGRA_NONPREMUL  # every mode as 4 bytes a pixel, alpha not multiplied in
+        _decoders.png = ImageDecoder(config)
+    return _decoders.png
+
+
+def _decode_plain_png(data: bytes, mode: str) -> Image.Image:
+    """A plain PNG (see `_plain_png`) of `mode` decoded by Wuffs, as a Pillow image of that mode."""
+    result = _wuffs().decode(data)  # bytes; never a str, which it would open as a file name
+    if result.error_message:
+        raise InvalidImage(f"The image data is truncated or corrupt ({result.error_message}).")
+    bgra = result.pixbuf
+    size = (bgra.shape[1], bgra.shape[0])
+    if mode == "L":  # gray arrives as B = G = R
+        return Image.fromarray(np.ascontiguousarray(bgra[..., 0]))
+    return Image.frombuffer(mode, size, bgra, "raw", "BGRA" if mode == "RGBA" else "BGRX", 0, 1)
 
 
 def upright(image: Image.Image) -> Image.Image:

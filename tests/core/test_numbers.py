@@ -2,7 +2,7 @@
 
 Numbers of 2 to 6 MNIST test digits, and of pen digits of the validation writers drawn by the
 canvas twin as the number pad exports them (its pen, no digit under 54 px), with random gaps of
-2-30 px, heights and baselines (backend/core/samples.py, tests/support/numbers.py), read with the
+2-30 px, heights and baselines (backend/core/samples.py, backend/training/written_numbers.py), read with the
 default shipped model. Each digit is also read alone,
 on the same picture, through the single-digit path: the number reader must lose nothing to it.
 Seeded, so every run reads the same numbers.
@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from backend.core.numbers import TooManyDigits, box_in_picture, read_digits
-from backend.core.preprocessing import EmptyCanvas, ink_map, normalize
+from backend.core.preprocessing import EmptyCanvas, ink_map
 from backend.core.samples import mnist_number
 from backend.core.segmentation import Segment
+from backend.training.written_numbers import pen_number, read
 from tests.support.model import shipped_model
-from tests.support.numbers import pen_number
 
 FOUR_DIGIT_NUMBERS = 150
 MIXED_NUMBERS = 80  # 2, 3, 5 and 6 digits, 20 of each
@@ -33,19 +33,6 @@ def pen_validation_digits():
     from backend.training.handwriting import PEN_VALIDATION_WRITERS, load_pendigits
 
     return [d for d in load_pendigits() if d.writer in PEN_VALIDATION_WRITERS]
-
-
-def read(number, model):
-    """(the number as read, per true digit whether the reader got it, per true digit whether it is read alone)."""
-    found = read_digits(ink_map(number.picture), model)
-    text = "".join(str(d.digit) for d in found)
-    right = []
-    for (_, left, _, right_edge), label in zip(number.boxes, number.labels, strict=True):
-        # The digits read whose box centre lies over this digit's ink: exactly one, and the right one.
-        over = [d for d in found if left <= (d.segment.box[1] + d.segment.box[3]) / 2 < right_edge]
-        right.append(len(over) == 1 and over[0].digit == label)
-    alone = model(np.asarray([normalize(ink_map(picture)) for picture in number.alone])).argmax(axis=1)
-    return text, right, list(alone == np.asarray(number.labels))
 
 
 def readings(numbers, model):
@@ -107,7 +94,7 @@ def test_pen_numbers_are_read_exactly_when_their_digits_are_read_alone(pen_readi
 def test_touching_digits_are_cut_apart(mnist, pen_validation_digits, model):
     from backend.core.samples import compose, mnist_glyph
     from backend.core.segmentation import segment
-    from tests.support.numbers import SMALLEST, pen_glyph
+    from backend.training.written_numbers import SMALLEST, pen_glyph
 
     _, (x_test, y_test) = mnist
     rng = np.random.default_rng(2028)

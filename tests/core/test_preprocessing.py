@@ -1,6 +1,7 @@
 """backend/preprocessing.py: any picture of a digit -> MNIST's 28x28 normalization."""
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -255,11 +256,23 @@ def _pillow_pixels(data: bytes) -> np.ndarray:
     ],
 )
 def test_plain_pngs_decode_to_the_same_pixels_as_pillow(make):
-    """libspng decodes plain 8-bit PNGs (the canvas's), Pillow the rest: the pixels must not depend on which."""
+    """Wuffs decodes plain 8-bit PNGs (the canvas's), Pillow the rest: the pixels must not depend on which."""
     data = make(np.random.default_rng(3))
     fast = decode(data)
     assert fast.mode in ("L", "RGB", "RGBA")
     np.testing.assert_array_equal(np.asarray(fast), _pillow_pixels(data))
+
+
+def test_threads_decoding_at_once_each_get_their_own_picture():
+    """A server worker's threads decode side by side: each thread's decoder is its own."""
+    rng = np.random.default_rng(4)
+    pngs = [canvas_png(rng.integers(0, 256, (28, 28), dtype=np.uint8), rng) for _ in range(16)]
+    expected = [_pillow_pixels(data) for data in pngs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            decoded = list(pool.map(lambda data: np.asarray(decode(data)), pngs))
+            for pixels, want in zip(decoded, expected, strict=True):
+                np.testing.assert_array_equal(pixels, want)
 
 
 @pytest.mark.parametrize(
