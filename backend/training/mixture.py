@@ -10,7 +10,6 @@ Default mix per epoch (`MixSettings`), about 96,000 inputs:
 | --- | ---: | --- |
 | MNIST training images | 55,000 | as published (5,000 more are held out for validation) |
 | pen strokes, 24 writers | ~24,000 | each digit drawn 4 times: size 20-95%, position, pen width, point spacing |
-| small pen digits (opt-in) | ~6,000 each | each digit again at size 20-30%, as the number pad's smallest are |
 | scanned forms, 24 writers | ~4,600 | each bitmap 3 times (the augmentation differs per copy and epoch) |
 | non-digits | 12,000 | `negatives.generate`, with several digits side by side from the 24 pen writers |
 
@@ -32,10 +31,6 @@ from backend.training.drawings import SIZE_RANGE, digit_height, draw_pen_digit, 
 from backend.training.handwriting import PEN_VALIDATION_WRITERS, SCAN_VALIDATION_WRITERS, PenDigit
 
 SIZE_BANDS = {"small": (0.20, 0.35), "medium": (0.35, 0.65), "large": (0.65, 0.95)}
-# The number pad's smallest digits: strokes a fifth to three tenths of its height, drawn with its pen
-# (a 14th of that height), so their strokes are as fat for their size as the digit pad's fattest.
-# Uniform sizes over SIZE_RANGE draw 1 digit in 7 this small; number reading reads them worst.
-SMALL_SIZE_RANGE = (0.20, 0.30)
 NEGATIVE_SIZE_RANGE = (0.3, 0.95)  # smaller shapes turn into blobs a fat pen also makes of a 0
 
 
@@ -44,25 +39,17 @@ class MixSettings:
     """How much of each source goes into one epoch, and the seeds that fix every random choice."""
 
     pen_renditions: int = 4
-    small_pen_renditions: int = 0  # more renditions of each pen digit in SMALL_SIZE_RANGE
     scan_copies: int = 3
     negatives: int = 12_000
     validation_negatives: int = 2_000
     test_negatives: int = 2_000
     seed: int = 42
 
-    def small_pens(self) -> dict:
-        return {
-            "small_pen_renditions_per_digit": self.small_pen_renditions,
-            "small_pen_digit_height": list(SMALL_SIZE_RANGE),
-        }
-
     def describe(self) -> dict:
         return {
             "mnist": "all training images but the validation ones",
             "pen_renditions_per_digit": self.pen_renditions,
             "pen_digit_height": list(SIZE_RANGE),
-            **(self.small_pens() if self.small_pen_renditions else {}),
             "scan_copies_per_digit": self.scan_copies,
             "negatives": self.negatives,
             "negative_kinds": [*sorted(negatives.TRAIN_KINDS), "several_digits"],
@@ -109,12 +96,12 @@ class Inputs:
         )
 
 
-def pen_inputs(digits: list[PenDigit], renditions: int, rng, bands=None, size_range=None) -> Inputs:
-    """Draw each pen digit `renditions` times (random size, or in `size_range`), or once per size band in `bands`."""
+def pen_inputs(digits: list[PenDigit], renditions: int, rng, bands=None) -> Inputs:
+    """Draw each pen digit `renditions` times (random size), or once per size band in `bands`."""
     xs, labels, band_names = [], [], []
     for digit in digits:
         for band in bands or [None] * renditions:
-            height = rng.uniform(*SIZE_BANDS[band]) if band else rng.uniform(*size_range) if size_range else None
+            height = rng.uniform(*SIZE_BANDS[band]) if band else None
             x = draw_pen_digit(digit.strokes, rng, height=height)
             if x is not None:
                 xs.append(x)
@@ -161,13 +148,6 @@ def build(mnist_fit, mnist_val, pen: list[PenDigit], scans, settings: MixSetting
             pen_inputs(pen_train, settings.pen_renditions, rng),
             scan_inputs(*scan_train, copies=settings.scan_copies),
             negative_inputs(settings.negatives, settings.seed, digit_strokes=[d.strokes for d in pen_train]),
-            # Their own generator: the rest of the mix, validation included, is the same with or without them.
-            pen_inputs(
-                pen_train,
-                settings.small_pen_renditions,
-                np.random.default_rng(settings.seed + 3000),
-                size_range=SMALL_SIZE_RANGE,
-            ),
         ]
     )
     validation = Inputs.concat(
@@ -187,4 +167,4 @@ def build(mnist_fit, mnist_val, pen: list[PenDigit], scans, settings: MixSetting
     return train, validation, test_negatives
 
 
-__all__ = ["SIZE_BANDS", "SMALL_SIZE_RANGE", "Inputs", "MixSettings", "build", "digit_height", "split_writers"]
+__all__ = ["SIZE_BANDS", "Inputs", "MixSettings", "build", "digit_height", "split_writers"]

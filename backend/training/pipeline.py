@@ -68,13 +68,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
-        "--small-pen-renditions",
-        type=int,
-        default=0,
-        help="draw each training pen digit this many more times small, as the number pad's smallest digits "
-        "(default: 0)",
-    )
-    parser.add_argument(
         "--feedback",
         metavar="SOURCE",
         help="fine-tune the current model (--model) on the usual data plus the drawings people corrected "
@@ -96,12 +89,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.epochs < (0 if args.init_from else 1)
         or args.batch_size < 1
         or min(phases) < 0
-        or args.small_pen_renditions < 0
         or (args.limit is not None and args.limit < 20)
     ):
         parser.error(
-            "--epochs (0 allowed with --init-from) and --batch-size must be positive, --polish-epochs, "
-            "--mnist-polish-epochs and --small-pen-renditions not negative, --limit at least 20"
+            "--epochs (0 allowed with --init-from) and --batch-size must be positive, --polish-epochs and "
+            "--mnist-polish-epochs not negative, --limit at least 20"
         )
     if args.epochs + sum(phases) < 1:
         parser.error("nothing to train: every phase has 0 epochs")
@@ -178,13 +170,12 @@ def load_data(args, keep_held_out: bool = False):
 
     (x_train, y_train), mnist_test = load_mnist()
     pen, scans = load_pendigits(), load_optdigits()
-    settings = mixture.MixSettings(seed=args.seed, small_pen_renditions=args.small_pen_renditions)
+    settings = mixture.MixSettings(seed=args.seed)
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
         pen, scans = trim_handwriting(pen, scans, args.limit, keep_held_out)
         settings = mixture.MixSettings(
             seed=args.seed,
-            small_pen_renditions=args.small_pen_renditions,
             negatives=args.limit // 10,
             validation_negatives=args.limit // 20,
             test_negatives=args.limit // 20,

@@ -63,26 +63,3 @@ def test_test_negatives_include_shapes_training_never_draws(mix):
     _, _, test_negatives = mix
     kinds = {t.split(":", 1)[1] for t in test_negatives.tag}
     assert kinds - set(mixture.negatives.TRAIN_KINDS) - {"several_digits"}, kinds
-
-
-def test_small_pen_renditions_are_added_and_leave_the_rest_of_the_mix_as_it_was(mix):
-    settings = mixture.MixSettings(
-        pen_renditions=2,
-        small_pen_renditions=1,
-        scan_copies=3,
-        negatives=40,
-        validation_negatives=20,
-        test_negatives=20,
-    )
-    train, validation, _ = mixture.build(*tiny_sources(), settings)
-    usual_train, usual_validation, _ = mix
-    usual = len(usual_train)
-    assert len(train) == usual + 30 - len(PEN_VALIDATION_WRITERS)
-    np.testing.assert_array_equal(train.x[:usual], usual_train.x)
-    np.testing.assert_array_equal(validation.x, usual_validation.x)
-    small, pen = train.x[usual:], train.x[:usual][usual_train.tag == "pen"]
-    assert (train.tag[usual:] == "pen").all()
-    # Drawn a fifth to three tenths of the canvas tall with the same pen: fat strokes, more ink in the field.
-    assert small.sum(axis=(1, 2)).mean() > 1.2 * pen.sum(axis=(1, 2)).mean()
-    assert settings.describe()["small_pen_digit_height"] == list(mixture.SMALL_SIZE_RANGE)
-    assert "small_pen_renditions_per_digit" not in mixture.MixSettings().describe()
