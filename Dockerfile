@@ -23,8 +23,12 @@ RUN python -m venv /opt/venv
 WORKDIR /app
 # The server's packages only (pyproject.toml's base dependencies: no TensorFlow, Keras or the other
 # training packages), every one pinned in the lock and checked against its hashes (`make lock`).
-COPY requirements/serving.lock requirements/
-RUN /opt/venv/bin/pip install --require-hashes --no-deps -r requirements/serving.lock
+# pywuffs, the PNG decoder, comes as C++ source for Linux: built here, with the locked build tools
+# (requirements/build.lock, installed first), and the compiler stays behind in this stage.
+RUN apt-get update && apt-get install -y --no-install-recommends g++ && rm -rf /var/lib/apt/lists/*
+COPY requirements/build.lock requirements/serving.lock requirements/
+RUN /opt/venv/bin/pip install --require-hashes --no-deps -r requirements/build.lock \
+    && /opt/venv/bin/pip install --require-hashes --no-deps --no-build-isolation -r requirements/serving.lock
 COPY pyproject.toml README.md ./
 COPY backend/ backend/
 # Installed in place, so the package's paths stay /app/...; its dependencies are above, and its build

@@ -64,18 +64,22 @@ soak: venv wrk postgresql nginx
 
 venv: $(VENV)/.installed
 
-# Only what the lock names, at its versions, each file checked against the lock's hashes (pip, and
-# setuptools, the build backend, included); then the package itself, built with that setuptools.
-$(VENV)/.installed: pyproject.toml requirements/dev.lock
+# Only what the lock names, at its versions, each file checked against the lock's hashes: first the
+# build tools (pip, setuptools, pybind11: requirements/build.lock), which then build what comes as
+# source (pywuffs) without fetching anything; then the package itself, built with that setuptools.
+$(VENV)/.installed: pyproject.toml requirements/build.lock requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	@command -v c++ >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y g++; }
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/build.lock
+	$(PY) -m pip install --quiet --require-hashes --no-deps --no-build-isolation -r requirements/dev.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	touch $@
 
 # Regenerate the locks after editing pyproject.toml's dependencies (or requirements/build.in): every
-# package pinned, with the hashes of its files on PyPI. serving.lock is the base dependencies (what the
-# container image installs), dev.lock adds the train and dev extras. uv resolves, from a throwaway virtual
+# package pinned, with the hashes of its files on PyPI. build.lock is the build tools alone (installed
+# first), serving.lock the base dependencies (what the container image installs), dev.lock adds the
+# train and dev extras. uv resolves, from a throwaway virtual
 # environment. A lock keeps its other pins; `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME) moves them.
 UV_VERSION   := 0.13.9
 LOCK_OPTIONS := --no-config --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28
@@ -84,6 +88,7 @@ LOCK_ARGS    ?=
 lock:
 	set -e; tools=$$(mktemp -d); trap 'rm -rf "$$tools"' EXIT; \
 	$(PYTHON) -m venv "$$tools"; "$$tools/bin/pip" install --quiet uv==$(UV_VERSION); \
+	"$$tools/bin/uv" pip compile requirements/build.in $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements/build.lock >/dev/null; \
 	"$$tools/bin/uv" pip compile pyproject.toml requirements/build.in $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements/serving.lock >/dev/null; \
 	"$$tools/bin/uv" pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_OPTIONS) $(LOCK_ARGS) -o requirements/dev.lock >/dev/null
 

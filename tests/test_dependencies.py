@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from backend.core.paths import REPO_ROOT
-from tests.support.locks import BUILD_IN, DEV_LOCK, SERVING_LOCK, Locked, header_command, read_lock
+from tests.support.locks import BUILD_IN, BUILD_LOCK, DEV_LOCK, SERVING_LOCK, Locked, header_command, read_lock
 
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
 MAKEFILE = (REPO_ROOT / "Makefile").read_text()
@@ -78,10 +78,11 @@ def test_every_pin_is_in_the_lock_at_its_version(lock, pins, request):
     assert not wrong, f"requirements/{lock}.lock is out of date, run `make lock`: {', '.join(wrong)}"
 
 
-@pytest.mark.parametrize("path", [SERVING_LOCK, DEV_LOCK], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [SERVING_LOCK, DEV_LOCK, BUILD_LOCK], ids=lambda path: path.name)
 def test_every_lock_entry_is_pinned_and_hashed(path):
     entries = read_lock(path)
-    assert len(entries) > 20, "the lock holds the whole tree, not only pyproject.toml's pins"
+    if path != BUILD_LOCK:
+        assert len(entries) > 20, "the lock holds the whole tree, not only pyproject.toml's pins"
     unpinned = [str(entry.requirement) for entry in entries.values() if entry.version is None]
     assert not unpinned, unpinned
     unhashed = [name for name, entry in entries.items() if not entry.hashes]
@@ -106,13 +107,24 @@ def test_each_lock_says_it_was_written_by_make_lock_s_command(path, extra):
     assert header_command(path) == expected
 
 
+def test_the_build_lock_is_build_in_alone_at_the_versions_the_other_locks_carry(serving, dev):
+    """The build tools go in first (make venv, the Dockerfile): the very files the other locks name."""
+    build = read_lock(BUILD_LOCK)
+    assert set(build) == {canonicalize_name(r.name) for r in BUILD}
+    for name, entry in build.items():
+        assert serving[name] == entry and dev[name] == entry, name
+    (options,) = re.findall(r"^LOCK_OPTIONS\s*:=\s*(.+)$", MAKEFILE, re.M)
+    assert header_command(BUILD_LOCK) == f"uv pip compile requirements/build.in {options} -o requirements/build.lock"
+
+
 def test_make_venv_installs_only_the_lock_hash_checked_and_reruns_when_it_changes():
     (rule,) = re.findall(r"^\$\(VENV\)/\.installed:(.*)$", MAKEFILE, re.M)
-    assert set(rule.split()) == {"pyproject.toml", "requirements/dev.lock"}
+    assert set(rule.split()) == {"pyproject.toml", "requirements/build.lock", "requirements/dev.lock"}
     recipe = MAKEFILE.split("$(VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
     installs = [line.strip() for line in recipe.splitlines() if "pip install" in line]
     assert installs == [
-        "$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock",
+        "$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/build.lock",
+        "$(PY) -m pip install --quiet --require-hashes --no-deps --no-build-isolation -r requirements/dev.lock",
         "$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .",  # built by the locked setuptools
     ]
 

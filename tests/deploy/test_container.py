@@ -104,7 +104,8 @@ def test_the_image_installs_the_serving_lock_hash_checked_without_tensorflow():
     runs = instructions(stages()[1], "RUN")
     installs = [part.strip() for run in runs for part in run.split("&&") if "pip install" in part]
     assert installs == [
-        "/opt/venv/bin/pip install --require-hashes --no-deps -r requirements/serving.lock",
+        "/opt/venv/bin/pip install --require-hashes --no-deps -r requirements/build.lock",
+        "/opt/venv/bin/pip install --require-hashes --no-deps --no-build-isolation -r requirements/serving.lock",
         "/opt/venv/bin/pip install --no-deps --no-build-isolation -e .",  # the lock's setuptools builds it
     ]
     names = set(read_lock(SERVING_LOCK))

@@ -14,7 +14,8 @@ from backend.core.paths import REPO_ROOT
 REQUIREMENTS = REPO_ROOT / "requirements"
 SERVING_LOCK = REQUIREMENTS / "serving.lock"  # pyproject.toml's base dependencies: the container image's
 DEV_LOCK = REQUIREMENTS / "dev.lock"  # base + the train and dev extras: `make venv`'s
-BUILD_IN = REQUIREMENTS / "build.in"  # pip and setuptools, locked into both
+BUILD_IN = REQUIREMENTS / "build.in"  # pip, setuptools and pybind11, locked into both
+BUILD_LOCK = REQUIREMENTS / "build.lock"  # build.in alone: installed first, so nothing is built in isolation
 
 
 @dataclass(frozen=True)
