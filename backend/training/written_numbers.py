@@ -79,14 +79,13 @@ def main(argv=None) -> int:
     parser.add_argument("--digits", type=int, default=4, help="digits in each number (default: 4)")
     args = parser.parse_args(argv)
 
-    from backend.serving.explain import model_of
-    from backend.serving.predictor import Predictor
+    from backend.core.artifacts import load_model
+    from backend.training.evaluation import calibrated
     from backend.training.handwriting import PEN_VALIDATION_WRITERS, load_pendigits
     from backend.training.mnist import load_mnist
 
-    predictor = Predictor(args.model, runtime="keras")  # as the server reads a number, calibration included
-    predictor.load()
-    predict, card = model_of(predictor), predictor.current.card
+    model, card = load_model(args.model)
+    predict = calibrated(model, card)  # as the server reads a number, calibration included
     pen = [d for d in load_pendigits() if d.writer in PEN_VALIDATION_WRITERS]
     _, (x_test, y_test) = load_mnist()
     sources = {
