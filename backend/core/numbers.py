@@ -11,6 +11,15 @@ from backend.core.confidence import Verdict, judge
 from backend.core.preprocessing import EmptyCanvas, Placement, PreprocessingError, normalize_placed
 from backend.core.segmentation import Segment, segment
 
+# A piece read as several digits (cut apart) must be surer than read whole by this factor per extra
+# digit: one piece of ink is one digit more often than digits that touch. Without it, a slanted 0 or
+# a 1 with a foot was read "10" or "21" when the parts' product beat the whole by a hair (0.981
+# against 0.979). Over two seed sets (6,000 4-digit numbers of each source, 760 touching pairs),
+# 0.95 read more numbers exactly (pen 96.94 -> 97.00%, MNIST 98.28 -> 98.47%) and no fewer
+# touching pairs (81.3 -> 81.6%); stronger priors won a few numbers more and lost touching pairs
+# (0.8: 81.2%, 0.6: 80.0%).
+CUT_PRIOR = 0.95
+
 
 class TooManyDigits(PreprocessingError):
     """More separate marks than a number has digits: a page of writing, or a noisy photo."""
@@ -39,7 +48,8 @@ def read_digits(ink: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], li
     `predict`: float32 (N, 28, 28) -> (N, 10) probabilities; called once, with every field. A
     piece wide enough to be digits that touch is read whole and cut each proposed way; the
     reading the model is surest of wins, the whole piece on a tie: the product of its digits'
-    top probabilities (the chance that every one is what it is read as). A product, not a mean:
+    top probabilities (the chance that every one is what it is read as), times CUT_PRIOR for each
+    digit more than one. A product, not a mean:
     cut into parts, a wide digit must beat itself whole on all its parts together, so it is not
     cut into two halves that each look like some digit. Raises EmptyCanvas when no digit is
     found, TooManyDigits when there are more than `limit` separate marks (each costs a model
@@ -73,7 +83,8 @@ def read_digits(ink: np.ndarray, predict: Callable[[np.ndarray], np.ndarray], li
     sureness = np.log(np.maximum(probabilities.max(axis=1), 1e-12))
     digits = []
     for ways in options:
-        best = max(ways, key=lambda way: sum(sureness[i] for _, i in way))  # the first (whole) on a tie
+        # The first way is the whole piece: it wins ties, and more digits pay CUT_PRIOR each.
+        best = max(ways, key=lambda way: sum(sureness[i] for _, i in way) + (len(way) - 1) * np.log(CUT_PRIOR))
         digits += [ReadDigit(piece, fields[i], placements[i], probabilities[i]) for piece, i in best]
     return digits
 

@@ -133,3 +133,31 @@ def test_nothing_and_too_much_are_refused(model):
     marks[90:110, 5:495:14] = 1.0  # 35 short bars, far apart
     with pytest.raises(TooManyDigits):
         read_digits(marks, model, limit=30)
+
+
+@pytest.mark.parametrize(
+    ("whole", "part", "expected"),
+    [
+        pytest.param(0.979, 0.9905, "0", id="parts surer by a hair: read whole"),
+        pytest.param(0.5, 0.99, "11", id="parts much surer: cut"),
+    ],
+)
+def test_a_wide_piece_is_cut_only_when_its_parts_are_surer_by_the_cut_prior(whole, part, expected):
+    """A slanted 0 read whole at 0.979 and as "1" "0" at 0.9905 each (0.981 together) stays a 0."""
+    ink = np.zeros((100, 200), np.float32)
+    ink[30:70, 40:160] = 1.0  # one piece, three times as wide as tall: cuts are proposed
+
+    def predict(fields):
+        # The whole piece comes first, then each cut's parts: "0" for the whole, "1" for any part.
+        top = np.full(len(fields), part)
+        top[0] = whole
+        probabilities = np.tile(((1 - top) / 9)[:, None], (1, 10))
+        probabilities[:, 1] = top
+        probabilities[0, [0, 1]] = whole, (1 - whole) / 9
+        return probabilities
+
+    read = "".join(str(d.digit) for d in read_digits(ink, predict))
+    if expected == "11":  # cut into as many digits as were proposed and surest: at least two 1s
+        assert len(read) >= 2 and set(read) == {"1"}
+    else:
+        assert read == expected
