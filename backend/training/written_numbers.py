@@ -74,7 +74,7 @@ def measure(make: Callable[[np.random.Generator], WrittenNumber], predict, seed:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend.training.written_numbers", description=__doc__)
     parser.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL_PATH, help="a .keras file")
-    parser.add_argument("--count", type=int, default=1000, help="4-digit numbers per seed and source (default: 1000)")
+    parser.add_argument("--count", type=int, default=1000, help="numbers per seed and source (default: 1000)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[31, 32, 33], help="(default: 31 32 33)")
     parser.add_argument("--digits", type=int, default=4, help="digits in each number (default: 4)")
     args = parser.parse_args(argv)
@@ -109,12 +109,12 @@ def main(argv=None) -> int:
     return 0
 
 
-def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval of a proportion: how far the rate of a sample may be from the true one."""
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return centre - half, centre + half
+def wilson(successes: int, trials: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion: how far the rate of a sample may be from the true one."""
+    from scipy.stats import binomtest
+
+    interval = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
 
 
 if __name__ == "__main__":
