@@ -132,7 +132,9 @@ def _wuffs() -> ImageDecoder:
     if not hasattr(_decoders, "png"):
         config = ImageDecoderConfig()
         config.enabled_decoders = [ImageDecoderType.PNG]
-        config.pixel_format = PixelFormat.BGRA_NONPREMUL  # every mode as 4 bytes a pixel, alpha not multiplied in
+        # Every mode as 4 bytes a pixel, alpha not multiplied in: Pillow's own layout for RGBA,
+        # which it then uses in place (frombuffer), without a copy.
+        config.pixel_format = PixelFormat.RGBA_NONPREMUL
         _decoders.png = ImageDecoder(config)
     return _decoders.png
 
@@ -142,11 +144,13 @@ def _decode_plain_png(data: bytes, mode: str) -> Image.Image:
     result = _wuffs().decode(data)  # bytes; never a str, which it would open as a file name
     if result.error_message:
         raise InvalidImage(f"The image data is truncated or corrupt ({result.error_message}).")
-    bgra = result.pixbuf
-    size = (bgra.shape[1], bgra.shape[0])
-    if mode == "L":  # gray arrives as B = G = R
-        return Image.fromarray(np.ascontiguousarray(bgra[..., 0]))
-    return Image.frombuffer(mode, size, bgra, "raw", "BGRA" if mode == "RGBA" else "BGRX", 0, 1)
+    rgba = result.pixbuf
+    size = (rgba.shape[1], rgba.shape[0])
+    if mode == "L":  # gray arrives as R = G = B
+        return Image.fromarray(np.ascontiguousarray(rgba[..., 0]))
+    if mode == "RGBA":  # Pillow's own layout: used in place, not copied
+        return Image.frombuffer(mode, size, rgba, "raw", "RGBA", 0, 1)
+    return Image.frombytes(mode, size, rgba, "raw", "RGBX")
 
 
 def upright(image: Image.Image) -> Image.Image:

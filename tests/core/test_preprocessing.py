@@ -275,6 +275,18 @@ def test_threads_decoding_at_once_each_get_their_own_picture():
                 np.testing.assert_array_equal(pixels, want)
 
 
+def test_a_decoded_canvas_keeps_its_pixels_when_the_thread_decodes_the_next():
+    """A canvas picture uses the decoder's output in place: the next decode must not write over it."""
+    rng = np.random.default_rng(5)
+    first, second = (canvas_png(rng.integers(0, 256, (28, 28), dtype=np.uint8), rng) for _ in range(2))
+    picture = decode(first)
+    before = np.asarray(picture).copy()
+    decode(second)
+    np.testing.assert_array_equal(np.asarray(picture), before)
+    picture.putpixel((0, 0), (1, 2, 3, 4))  # and it can be drawn on (Pillow copies it first)
+    assert picture.getpixel((0, 0)) == (1, 2, 3, 4)
+
+
 @pytest.mark.parametrize(
     "image",
     [
