@@ -78,11 +78,6 @@ def gunicorn_settings(config: Config, host: str, port: int, workers: int, thread
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections
-        # over them evenly. On one shared socket, whichever worker wakes first accepts: a client (or
-        # nginx) that opens its keep-alive connections at once could land them all on one worker,
-        # leaving the other idle for as long as they last (16 of 16 in 2 of 6 runs of wrk -c16).
-        "reuse_port": True,
         "threads": threads,
         "worker_class": DeadlineWorker,
         "preload_app": False,  # TensorFlow must be initialised after the fork
