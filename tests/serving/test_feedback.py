@@ -200,6 +200,18 @@ def test_writes_are_rate_limited_per_client(predictor, tmp_path):
         assert get_db().count() == 4
 
 
+def test_the_rate_limiter_runs_only_for_the_feedback_blueprint(predictor, tmp_path):
+    """Flask-Limiter's hooks cost every request of the app; POST /predict has no limit to check."""
+    app = make_app(predictor, f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, FEEDBACK_RATE_LIMIT="3 per minute")
+    registries = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+
+    def limiter_hooks(scope):
+        hooks = [hook for registry in registries for hook in registry.get(scope, ())]
+        return [hook for hook in hooks if getattr(hook, "func", hook).__module__.startswith("flask_limiter")]
+
+    assert limiter_hooks(None) == [] and len(limiter_hooks("feedback")) == 3
+
+
 def test_the_rate_limit_can_be_turned_off(predictor, tmp_path):
     app = make_app(predictor, f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, FEEDBACK_RATE_LIMIT="off")
     client = app.test_client()
