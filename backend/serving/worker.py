@@ -207,8 +207,10 @@ class DeadlineWorker(ThreadWorker):
             return False
         if conn.parser.unreader.buf.getvalue():  # read ahead already (as gunicorn's finish_request checks)
             return True
+        poller = select.poll()  # not select.select: a worker's sockets may be numbered past 1023
         try:
-            readable, _, _ = select.select([conn.sock], [], [], NEXT_REQUEST_WAIT)
+            poller.register(conn.sock, select.POLLIN)
+            readable = poller.poll(NEXT_REQUEST_WAIT * 1000)
         except (OSError, ValueError):  # closed meanwhile
             return False
         return bool(readable) and self._idle_but_me()
