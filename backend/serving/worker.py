@@ -139,7 +139,7 @@ class DeadlineWorker(ThreadWorker):
         # Connections handed to the thread pool (counted by the main loop), those a thread has
         # taken, and the threads serving one now (counted by the threads, under the lock).
         self.handed_out, self.taken, self.busy, self.counts_lock = 0, 0, 0, threading.Lock()
-        self.accept_paused_until = 0.0
+        self.accept_paused_until, self.pause_timer = 0.0, None
         super().init_process()
 
     def enqueue_req(self, conn):
@@ -152,18 +152,26 @@ class DeadlineWorker(ThreadWorker):
         if self._accepting and not self._free_thread():  # pause (see the module doc)
             super().set_accept_enabled(False)
             self.accept_paused_until = time.monotonic() + ACCEPT_PAUSE
-            # Wake the main loop when the pause ends, whatever else happens (or not) meanwhile.
-            timer = threading.Timer(ACCEPT_PAUSE, self.method_queue.defer, args=(self._end_pause,))
-            timer.daemon = True
-            timer.start()
+            if self.pause_timer is None:
+                self._end_pause_in(ACCEPT_PAUSE)
 
     def set_accept_enabled(self, enabled):
         """gunicorn's main loop calls this on every turn while accepting is off: it stays off during a pause."""
         paused = time.monotonic() < self.accept_paused_until and not self._free_thread()
         super().set_accept_enabled(enabled and not paused)
 
-    def _end_pause(self):  # on the main loop
-        if self.alive and self.nr_conns < self.worker_connections:
+    def _end_pause_in(self, seconds: float):
+        """Wake the main loop when the pause ends, whatever else happens (or not) meanwhile: one timer at a time."""
+        self.pause_timer = threading.Timer(seconds, self.method_queue.defer, args=(self._end_pause,))
+        self.pause_timer.daemon = True
+        self.pause_timer.start()
+
+    def _end_pause(self):  # on the main loop, as accept()
+        self.pause_timer = None
+        remaining = self.accept_paused_until - time.monotonic()
+        if remaining > 0:  # a later pause, begun while this timer ran
+            self._end_pause_in(remaining)
+        elif self.alive and self.nr_conns < self.worker_connections:
             super().set_accept_enabled(True)
 
     def _free_thread(self) -> bool:
