@@ -166,13 +166,12 @@ class DeadlineWorker(ThreadWorker):
         self.pause_timer.daemon = True
         self.pause_timer.start()
 
-    def _end_pause(self):  # on the main loop, as accept()
+    def _end_pause(self):
+        """On the main loop, as accept(); its next turn turns accepting back on (set_accept_enabled)."""
         self.pause_timer = None
         remaining = self.accept_paused_until - time.monotonic()
         if remaining > 0:  # a later pause, begun while this timer ran
             self._end_pause_in(remaining)
-        elif self.alive and self.nr_conns < self.worker_connections:
-            super().set_accept_enabled(True)
 
     def _free_thread(self) -> bool:
         waiting = self.handed_out - self.taken
